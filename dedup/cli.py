@@ -1,0 +1,218 @@
+"""The `dedup` command: parses options, builds the config, calls the core."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import SCOPES, UNITS, CleanConfig
+from .hashing import HASH_BITS, fingerprinter
+from .io import UsageProblem, collect_sources
+from .normalize import PROFILES, get_profile, make_key_function
+from .report import EXIT_INTERRUPTED
+from .runner import RunOptions, run
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success (with --check: nothing would be removed)
+  1  --check: something would be removed
+  2  usage error (bad option or path)
+  3  some inputs could not be read or written (the others were cleaned)
+  130  interrupted"""
+
+
+def _compile(patterns: tuple[str, ...], option: str) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise click.BadParameter(f"{pattern!r} is not a valid regex: {error}", param_hint=option)
+
+
+def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide what is removed, shared by every command that cleans."""
+    decorators = [
+        click.option(
+            "--unit",
+            type=click.Choice(UNITS),
+            default="auto",
+            show_default=True,
+            help="What is compared: auto = paragraphs for blank-line or hard-wrapped text, "
+            "else lines.",
+        ),
+        click.option(
+            "--profile",
+            type=click.Choice(list(PROFILES)),
+            default="default",
+            show_default=True,
+            help="Normalization used to compare units (see `dedup key --help`).",
+        ),
+        click.option(
+            "--scope",
+            type=click.Choice(SCOPES),
+            default="document",
+            show_default=True,
+            help="batch: also drop units kept in an earlier document (sorted path order).",
+        ),
+        click.option(
+            "--min-chars",
+            type=click.IntRange(min=0),
+            default=CleanConfig.min_chars,
+            show_default=True,
+            help="Repeated units shorter than this (after normalization) are kept.",
+        ),
+        click.option(
+            "--block-min-chars",
+            type=click.IntRange(min=0),
+            default=CleanConfig.block_min_chars,
+            show_default=True,
+            help="A repeated run of 2+ units this long in total is dropped whole.",
+        ),
+        click.option(
+            "--hash-bits",
+            type=click.Choice([str(bits) for bits in HASH_BITS]),
+            default="64",
+            show_default=True,
+            help="Fingerprint width; 128 makes collisions negligible on huge corpora.",
+        ),
+        click.option(
+            "--no-boilerplate",
+            is_flag=True,
+            help="Do not remove platform boilerplate (comment footers, share bars, cookies).",
+        ),
+        click.option(
+            "--pattern",
+            "patterns",
+            multiple=True,
+            metavar="REGEX",
+            help="Also drop units matching this regex (repeatable).",
+        ),
+        click.option(
+            "--keep",
+            "keep_patterns",
+            multiple=True,
+            metavar="REGEX",
+            help="Never drop units matching this regex; wins over every rule (repeatable).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def main() -> None:
+    """Clean scraped article text: drop repeated lines, paragraphs and sentences, repeated
+    blocks, and platform boilerplate, keeping everything else byte for byte."""
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False),
+    help="Write cleaned files under this folder, mirroring the input tree.",
+)
+@click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would be removed.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
+@_cleaning_options
+def clean(
+    paths: tuple[str, ...],
+    output_dir: str | None,
+    in_place: bool,
+    check: bool,
+    quiet: bool,
+    verbose: bool,
+    hash_bits: str,
+    **cleaning: Any,
+) -> None:
+    """Clean PATHS (files or folders; none or - reads stdin) and write the result.
+
+    One input goes to stdout; several inputs or a folder need -o DIR (the tree is
+    mirrored) or --in-place. The summary goes to stderr.
+    """
+    _compile(cleaning["patterns"], "--pattern")
+    _compile(cleaning["keep_patterns"], "--keep")
+    boilerplate = not cleaning.pop("no_boilerplate")
+    config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, **cleaning)
+    if output_dir and in_place:
+        raise click.UsageError("use either -o/--output or --in-place, not both")
+    try:
+        sources = collect_sources(paths, output_dir)
+    except UsageProblem as problem:
+        raise click.UsageError(str(problem)) from None
+    several = len(sources) > 1 or any(p != "-" and _is_dir(p) for p in paths)
+    if several and not (output_dir or in_place or check):
+        raise click.UsageError("several inputs need -o DIR, --in-place or --check")
+    if in_place and any(source.path == "-" for source in sources):
+        raise click.UsageError("--in-place cannot rewrite stdin")
+    options = RunOptions(check=check, in_place=in_place, progress=not quiet)
+    try:
+        report = run(sources, config, options)
+    except KeyboardInterrupt:
+        click.echo("dedup: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:  # the boundary: one line, traceback only with -v
+        if verbose:
+            raise
+        raise click.ClickException(f"{type(error).__name__}: {error}") from None
+    if not quiet:
+        report.print_summary()
+    sys.exit(report.exit_code)
+
+
+def _is_dir(path: str) -> bool:
+    import os
+
+    return os.path.isdir(path)
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default="default",
+    show_default=True,
+    help="Normalization profile.",
+)
+@click.option("--hash-bits", type=click.Choice(["64", "128"]), default="64", show_default=True)
+def key(texts: tuple[str, ...], profile: str, hash_bits: str) -> None:
+    """Print the comparison key and fingerprint of each TEXT (or each stdin line).
+
+    Two units are the same for dedup exactly when their keys are equal.
+
+    \b
+    Profiles:
+    """
+    key_of = make_key_function(get_profile(profile))
+    fingerprint = fingerprinter(int(hash_bits))
+    lines: Any = (t.encode("utf-8", "surrogateescape") for t in texts) if texts else (
+        line.rstrip(b"\r\n") for line in sys.stdin.buffer
+    )
+    for raw in lines:
+        unit_key = key_of(raw)
+        width = int(hash_bits) // 4
+        click.echo(f"{fingerprint(unit_key):0{width}x}\t{unit_key.decode('utf-8', 'replace')}")
+
+
+assert key.help is not None
+key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items())
+
+
+def entry() -> None:
+    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    main()

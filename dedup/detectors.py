@@ -1,0 +1,123 @@
+"""Detectors: pure functions from a document's unit keys to the units they would remove.
+
+Every detector sees the units still kept (``active``, unit indices in document order)
+and returns ``{unit index: Finding}``. The cleaner runs them until nothing more is
+found, so that cleaning its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .boilerplate import STRONG, Rule
+
+REPEAT = "repeat"
+REPEAT_BLOCK = "repeat-block"
+REPEAT_BATCH = "repeat-batch"
+
+# Earlier copies remembered per key when following a block; a key that recurs more
+# often than this is a short legit line, and following every copy would be quadratic.
+_MAX_COPIES = 16
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a unit goes: the rule's name and, for a repeat, the unit index of the kept copy."""
+
+    rule: str
+    kept_unit: int | None = None
+
+
+def find_repeats(
+    active: Sequence[int],
+    fingerprints: Sequence[int],
+    key_lengths: Sequence[int],
+    protected: Sequence[bool],
+    min_chars: int,
+    block_min_chars: int,
+) -> dict[int, Finding]:
+    """Repeated units (keep-first) and repeated runs of units (blocks).
+
+    A repeated unit goes when its key has at least ``min_chars`` characters and it is not
+    protected (structural, or on the keep-list). A run of two or more consecutive
+    repeated units that copies a run of earlier consecutive units goes whole when the
+    run's keys add up to ``block_min_chars``, however short each unit is.
+
+    >>> fps = [1, 2, 3, 1, 2, 9, 5, 5]
+    >>> found = find_repeats(range(8), fps, [30, 5, 30, 30, 5, 30, 3, 3], [False] * 8, 20, 30)
+    >>> {unit: (f.rule, f.kept_unit) for unit, f in sorted(found.items())}
+    {3: ('repeat-block', 0), 4: ('repeat-block', 1)}
+    """
+    first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
+    copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
+    chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
+    run_length = [0] * len(active)
+    found: dict[int, Finding] = {}
+    for position, unit in enumerate(active):
+        fingerprint = fingerprints[unit]
+        first_position = first.get(fingerprint)
+        if first_position is None:
+            first[fingerprint] = position
+            chain_before = {}
+            continue
+        sources = copies.setdefault(fingerprint, [])
+        chain = {first_position: chain_before.get(first_position - 1, 0) + 1}
+        for source in sources:
+            chain[source] = chain_before.get(source - 1, 0) + 1
+        if len(sources) < _MAX_COPIES:
+            sources.append(position)
+        run_length[position] = max(chain.values())
+        chain_before = chain
+        if key_lengths[unit] >= min_chars and not protected[unit]:
+            found[unit] = Finding(REPEAT, active[first_position])
+    position = len(active) - 1
+    while position > 0:
+        length = run_length[position]
+        if length < 2:
+            position -= 1
+            continue
+        run = active[position - length + 1 : position + 1]
+        if sum(key_lengths[unit] for unit in run) >= block_min_chars:
+            for unit in run:
+                found[unit] = Finding(REPEAT_BLOCK, active[first[fingerprints[unit]]])
+        position -= length
+    return found
+
+
+def find_boilerplate(
+    active: Sequence[int],
+    rules: Sequence[Rule | None],
+    min_edge_weak: int = 3,
+) -> dict[int, Finding]:
+    """Boilerplate regions: runs of units that match the library.
+
+    A run of consecutive matching units goes whole when it holds a strong match, or when
+    it sits at the start or end of the document and holds at least ``min_edge_weak``
+    weak matches. A weak word ("Home", "Share") alone inside an article stays.
+
+    >>> strong, weak = Rule("boilerplate:x:en", "strong"), Rule("boilerplate:x:en", "weak")
+    >>> found = find_boilerplate(range(5), [None, weak, None, weak, strong])
+    >>> sorted(found)
+    [3, 4]
+    """
+    found: dict[int, Finding] = {}
+    count = len(active)
+    position = 0
+    while position < count:
+        if rules[active[position]] is None:
+            position += 1
+            continue
+        end = position
+        while end + 1 < count and rules[active[end + 1]] is not None:
+            end += 1
+        run = active[position : end + 1]
+        run_rules = [rules[unit] for unit in run]
+        has_strong = any(rule is not None and rule.strength == STRONG for rule in run_rules)
+        at_edge = position == 0 or end == count - 1
+        if has_strong or (at_edge and len(run) >= min_edge_weak):
+            for unit, rule in zip(run, run_rules):
+                assert rule is not None
+                found[unit] = Finding(rule.name)
+        position = end + 1
+    return found

@@ -1,0 +1,179 @@
+"""Comparison keys: the normalized form of a unit's text, used only to compare units.
+
+Normalization never touches the output; it decides which units count as "the same".
+Each profile is a small pipeline of named ``str -> str`` steps, with a fast path for
+ASCII bytes that gives exactly the same key as the full pipeline would.
+
+>>> key_text("  Hello\u00a0World  ")
+'hello world'
+>>> key_text("It\u2019s \u201cfine\u201d \u2014 really")
+'it\\'s "fine" - really'
+>>> key_text("co\u00adop\u200beration")
+'cooperation'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Characters that are invisible in rendered text, so two copies that differ only by
+# them are the same text to a reader.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e\u200e\u200f"), None
+)
+
+# Typographic variants that scrapers and editors swap freely.
+_PUNCT_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+    }
+)
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+_DIGITS = re.compile(r"\d")
+
+# bytes.split() and str.split() disagree on \x1c-\x1f (str treats them as whitespace);
+# mapping them to spaces first makes the ASCII fast path equal to the str path.
+_ASCII_FOLD = bytes(range(256)).lower().translate(
+    bytes.maketrans(b"\x1c\x1d\x1e\x1f\x60", b"    '")
+)
+
+
+def drop_invisible(text: str) -> str:
+    """Remove zero-width characters, soft hyphens and stray byte-order marks."""
+    return text.translate(_INVISIBLE)
+
+
+def nfkc(text: str) -> str:
+    """Unicode compatibility composition: full-width digits, ligatures, NBSP become plain."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def casefold(text: str) -> str:
+    """Case-insensitive comparison, Unicode-aware (ß matches ss)."""
+    return text.casefold()
+
+
+def fold_punctuation(text: str) -> str:
+    """Curly quotes, primes and dash variants become their ASCII forms."""
+    return text.translate(_PUNCT_FOLD)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Any run of whitespace becomes one space; ends are trimmed."""
+    return " ".join(text.split())
+
+
+def strip_punctuation(text: str) -> str:
+    """Drop punctuation entirely (the ``loose`` profile)."""
+    return _PUNCTUATION.sub("", text)
+
+
+def fold_digits(text: str) -> str:
+    """Every digit becomes 0, so "3 comments" matches "12 comments"."""
+    return _DIGITS.sub("0", text)
+
+
+def identity(text: str) -> str:
+    """Leave the text as it is."""
+    return text
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named normalization: the steps applied in order, and whether ASCII can skip them."""
+
+    name: str
+    steps: tuple[Callable[[str], str], ...]
+    description: str
+    # True when, for ASCII input, the steps reduce to lower-casing and whitespace collapse.
+    ascii_fast_path: bool
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile(
+            "default",
+            (drop_invisible, nfkc, casefold, fold_punctuation, collapse_whitespace),
+            "NFKC, case folding, invisible characters removed, quotes/dashes folded, "
+            "whitespace collapsed",
+            True,
+        ),
+        Profile(
+            "loose",
+            (
+                drop_invisible,
+                nfkc,
+                casefold,
+                fold_punctuation,
+                strip_punctuation,
+                fold_digits,
+                collapse_whitespace,
+            ),
+            "default, plus punctuation removed and digits folded to 0",
+            False,
+        ),
+        Profile(
+            "whitespace",
+            (collapse_whitespace,),
+            "only whitespace collapsed: case, accents and punctuation must match",
+            False,
+        ),
+        Profile("exact", (identity,), "the unit's text exactly as written", False),
+    )
+}
+
+
+def get_profile(name: str) -> Profile:
+    """Look up a profile by name; raises KeyError naming the known ones."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"unknown profile {name!r}; choose from {', '.join(PROFILES)}") from None
+
+
+def key_text(text: str, profile: Profile = PROFILES["default"]) -> str:
+    """Apply a profile's steps to text and return the comparison key."""
+    for step in profile.steps:
+        text = step(text)
+    return text
+
+
+def make_key_function(profile: Profile) -> Callable[[bytes], bytes]:
+    """Return ``bytes -> key bytes`` for a profile, with the ASCII fast path when it applies.
+
+    Input bytes that are not valid UTF-8 are decoded with ``surrogateescape`` so that the
+    key is still a deterministic function of the bytes.
+
+    >>> make_key_function(PROFILES["default"])(b"  The  END\\r")
+    b'the end'
+    """
+    steps = profile.steps
+
+    def slow(raw: bytes) -> bytes:
+        text = raw.decode("utf-8", "surrogateescape")
+        for step in steps:
+            text = step(text)
+        return text.encode("utf-8", "surrogatepass")
+
+    if not profile.ascii_fast_path:
+        return slow
+
+    fold = _ASCII_FOLD
+    space = b" "
+
+    def fast(raw: bytes) -> bytes:
+        if raw.isascii():
+            return space.join(raw.translate(fold).split())
+        return slow(raw)
+
+    return fast

@@ -1,0 +1,63 @@
+"""Output: the original bytes of the kept units, joined by original gaps.
+
+Between two kept units the widest of the original gaps between them is copied (the one
+with the most line breaks), so removing a paragraph never leaves a doubled blank line
+and removing the first sentence of a paragraph never glues it to the previous one.
+The output is always the input with some byte ranges deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .segment import Segmentation
+
+
+def render(seg: Segmentation, keep: Sequence[bool]) -> bytes:
+    """Rebuild the document from the kept units.
+
+    >>> from .segment import segment
+    >>> seg = segment(b"a\\n\\nb\\n\\nc\\n", "line")
+    >>> render(seg, [True, False, True])
+    b'a\\n\\nc\\n'
+    """
+    body, starts, ends = seg.body, seg.starts, seg.ends
+    count = len(starts)
+    if count == 0:
+        return seg.bom + body
+    out = [seg.bom]
+    previous = -1  # index of the last kept unit
+    index = 0
+    while index < count:
+        if not keep[index]:
+            index += 1
+            continue
+        # Extend over a run of consecutive kept units and copy it in one slice.
+        run_end = index
+        while run_end + 1 < count and keep[run_end + 1]:
+            run_end += 1
+        if previous < 0:
+            out.append(body[: starts[0]])
+        else:
+            out.append(_widest_gap(body, starts, ends, previous, index))
+        out.append(body[starts[index] : ends[run_end]])
+        previous = run_end
+        index = run_end + 1
+    if previous < 0:
+        return seg.bom
+    out.append(body[ends[count - 1] :])
+    return b"".join(out)
+
+
+def _widest_gap(body: bytes, starts: list[int], ends: list[int], left: int, right: int) -> bytes:
+    """The gap between units left and right (exclusive) with the most line breaks."""
+    if right == left + 1:
+        return body[ends[left] : starts[right]]
+    best = body[ends[left] : starts[left + 1]]
+    best_breaks = best.count(b"\n")
+    for gap_index in range(left + 1, right):
+        gap = body[ends[gap_index] : starts[gap_index + 1]]
+        breaks = gap.count(b"\n")
+        if breaks > best_breaks:
+            best, best_breaks = gap, breaks
+    return best

@@ -1,0 +1,161 @@
+"""Units: the spans of a document that are compared and kept or removed whole.
+
+A document is bytes. A leading UTF-8 byte-order mark is set aside (it belongs to the
+file, not to the first unit). Every unit is a ``[start, end)`` byte span of the body;
+what lies between two units (newlines, blank lines, the spaces between sentences) is a
+gap, and gaps are only ever copied, never changed.
+
+- ``line``: every non-blank line is a unit (its ``\\r`` included, so CRLF survives).
+- ``paragraph``: every run of non-blank lines is a unit.
+- ``auto``: paragraph when a block is a hard-wrapped paragraph (or a single line),
+  otherwise each of its lines is a unit (one-paragraph-per-line scraper output).
+- ``sentence``: the sentences of each ``auto`` unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sentences import split_sentences
+
+BOM = b"\xef\xbb\xbf"
+_SENTENCE_END = tuple(".!?:;\"”»。！？")
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """A document cut into units: the BOM, the body, and parallel lists of unit spans."""
+
+    bom: bytes
+    body: bytes
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def unit(self, index: int) -> bytes:
+        """The original bytes of unit ``index``."""
+        return self.body[self.starts[index] : self.ends[index]]
+
+
+def _is_blank(line: bytes) -> bool:
+    return not line or line.isspace()
+
+
+def _char_len(line: bytes) -> int:
+    if line.isascii():
+        return len(line.rstrip())
+    return len(line.decode("utf-8", "replace").rstrip())
+
+
+def looks_hard_wrapped(lines: list[bytes]) -> bool:
+    """True when lines read as one paragraph wrapped at a fixed width.
+
+    Wrapped lines are of similar length up to the wrap column and rarely end a
+    sentence; scraper output with one paragraph per line has long or ragged lines that
+    each end with punctuation.
+
+    >>> looks_hard_wrapped([b"The quick brown fox jumps over the lazy dog and then", b"it ran."])
+    True
+    >>> looks_hard_wrapped([b"Newer Post", b"Older Post", b"Home"])
+    False
+    """
+    if len(lines) < 2:
+        return True
+    lengths = [_char_len(line) for line in lines]
+    widest = max(lengths)
+    if not 30 <= widest <= 120:
+        return False
+    body = lines[:-1]
+    full = sum(1 for length in lengths[:-1] if length >= 0.6 * widest)
+    ended = sum(1 for line in body if line.rstrip().endswith(_SENTENCE_END))
+    return full >= 0.8 * len(body) and ended <= 0.5 * len(body)
+
+
+def _line_spans(body: bytes) -> list[tuple[int, int, bytes]]:
+    spans = []
+    pos = 0
+    for line in body.split(b"\n"):
+        end = pos + len(line)
+        spans.append((pos, end, line))
+        pos = end + 1
+    return spans
+
+
+def _blocks(body: bytes) -> list[list[tuple[int, int, bytes]]]:
+    """Runs of non-blank lines, each as a list of (start, end, line)."""
+    blocks: list[list[tuple[int, int, bytes]]] = []
+    current: list[tuple[int, int, bytes]] = []
+    for span in _line_spans(body):
+        if _is_blank(span[2]):
+            if current:
+                blocks.append(current)
+                current = []
+        else:
+            current.append(span)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _strip_span(body: bytes, start: int, end: int) -> tuple[int, int]:
+    """Narrow a span to exclude leading and trailing whitespace."""
+    chunk = body[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return start, start
+    lead = len(chunk) - len(chunk.lstrip())
+    return start + lead, start + lead + len(stripped)
+
+
+def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    chunk = body[start:end]
+    if chunk.isascii():
+        return [(start + a, start + b) for a, b in split_sentences(chunk.decode("ascii"))]
+    text = chunk.decode("utf-8", "surrogateescape")
+    spans = []
+    # Map character offsets back to byte offsets incrementally.
+    char_pos = byte_pos = 0
+    for a, b in split_sentences(text):
+        byte_pos += len(text[char_pos:a].encode("utf-8", "surrogateescape"))
+        byte_a = byte_pos
+        byte_pos += len(text[a:b].encode("utf-8", "surrogateescape"))
+        spans.append((start + byte_a, start + byte_pos))
+        char_pos = b
+    return spans
+
+
+def segment(data: bytes, unit: str = "auto") -> Segmentation:
+    """Cut a document into units of the given mode.
+
+    >>> seg = segment(b"A line.\\r\\n\\r\\nAnother one.\\r\\n", "line")
+    >>> [seg.unit(i) for i in range(len(seg))]
+    [b'A line.\\r', b'Another one.\\r']
+    """
+    bom = BOM if data.startswith(BOM) else b""
+    body = data[len(bom) :]
+    starts: list[int] = []
+    ends: list[int] = []
+    if unit == "line":
+        for start, end, line in _line_spans(body):
+            if not _is_blank(line):
+                starts.append(start)
+                ends.append(end)
+        return Segmentation(bom, body, starts, ends)
+    for block in _blocks(body):
+        if unit == "paragraph" or (
+            unit in ("auto", "sentence") and looks_hard_wrapped([s[2] for s in block])
+        ):
+            pieces = [(block[0][0], block[-1][1])]
+        else:
+            pieces = [(s[0], s[1]) for s in block]
+        for start, end in pieces:
+            if unit == "sentence":
+                for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
+                    starts.append(a)
+                    ends.append(b)
+            else:
+                starts.append(start)
+                ends.append(end)
+    return Segmentation(bom, body, starts, ends)

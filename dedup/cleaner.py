@@ -19,7 +19,16 @@ from .normalize import get_profile, make_key_function
 from .render import render
 from .segment import Segmentation, segment
 
-_HAS_WORD = re.compile(rb"[^\W_]")
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
+def _char_count(key: bytes) -> int:
+    return len(key.decode("utf-8", "surrogateescape"))
+
+
+def is_structural(key: bytes) -> bool:
+    """True for a unit with no letter or digit at all ("* * *", "---", "◆ ◆ ◆")."""
+    return not _HAS_WORD.search(key.decode("utf-8", "surrogateescape"))
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,10 @@ class Cleaner:
         keys = [self._key(seg.unit(index)) for index in range(count)]
         fingerprint = self._fingerprint
         fingerprints = [fingerprint(key) for key in keys]
-        key_lengths = [len(key) for key in keys]
+        key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
         protected = [self._is_protected(seg.unit(index), key) for index, key in enumerate(keys)]
         structural = [
-            is_protected or not _HAS_WORD.search(key)
+            is_protected or is_structural(key)
             for is_protected, key in zip(protected, keys)
         ]
         rules = self._match_rules(seg, keys, protected)

@@ -39,8 +39,9 @@ def find_repeats(
 ) -> dict[int, Finding]:
     """Repeated units (keep-first) and repeated runs of units (blocks).
 
-    A repeated unit goes when its key has at least ``min_chars`` characters and it is not
-    protected (structural, or on the keep-list). A run of two or more consecutive
+    A repeated unit goes when its key has at least ``min_chars`` characters, or when it
+    comes right after its own copy, unless it is protected (structural, or on the
+    keep-list). A run of two or more consecutive
     repeated units that copies a run of earlier consecutive units goes whole when the
     run's keys add up to ``block_min_chars``, however short each unit is.
 
@@ -69,7 +70,11 @@ def find_repeats(
             sources.append(position)
         run_length[position] = max(chain.values())
         chain_before = chain
-        if key_lengths[unit] >= min_chars and not protected[unit]:
+        if protected[unit]:
+            continue
+        # A unit right after its own copy is a scraper stutter whatever its length.
+        stutter = fingerprints[active[position - 1]] == fingerprint
+        if stutter or key_lengths[unit] >= min_chars:
             found[unit] = Finding(REPEAT, active[first_position])
     position = len(active) - 1
     while position > 0:

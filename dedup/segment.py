@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .sentences import split_sentences
 
 BOM = b"\xef\xbb\xbf"
-_SENTENCE_END = tuple(".!?:;\"”»。！？")
+_SENTENCE_END = tuple(mark.encode() for mark in ".!?:;\"”»。！？")
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,20 @@ _PLACEHOLDER_REGEX = {
     "n": rb"\d+(?:[.,\s]\d+)*",
     "name": rb"\S+(?: \S+){0,5}",
     "time": rb"\S{0,12}\d{1,2}[:.h]\d{2}(?: ?\S{1,6})?",
-    "date": rb".{1,40}?",
+    # A date has a digit somewhere ("3 nov. 2019", "November 3, 2019", "2019-11-03").
+    "date": rb"(?:\S{1,12} ){0,3}\S*\d\S*",
     "any": rb".{1,300}?",
 }
 # Placeholders are swapped for these markers before normalizing the template, so that
 # normalization (case folding, whitespace collapse) cannot damage them.
 _MARKER = "\ue000{}\ue001"
 _MARKER_RE = re.compile(rb"\xee\x80\x80(n|name|time|date|any)\xee\x80\x81")
+# A template whose literal part has fewer letters than this around a free-text
+# placeholder ({name}, {any}) would match ordinary prose ("{name} on {any}"): it is
+# skipped, and below _STRONG_LITERAL_LETTERS it only counts as weak.
+_MIN_LITERAL_LETTERS = 4
+_STRONG_LITERAL_LETTERS = 8
+_FREE_TEXT = re.compile(r"\{(name|any)\}")
 # Units longer than this are prose, never a platform string; skip the regex work.
 MAX_KEY_BYTES = 600
 
@@ -97,7 +104,14 @@ class Matcher:
             self._add(entry, key_function)
 
     def _add(self, entry: Entry, key_function: Callable[[bytes], bytes]) -> None:
-        rule = Rule(f"boilerplate:{entry.platform}:{entry.lang}", entry.strength)
+        strength = entry.strength
+        if _FREE_TEXT.search(entry.text):
+            letters = sum(ch.isalpha() for ch in _PLACEHOLDER.sub("", entry.text))
+            if letters < _MIN_LITERAL_LETTERS:
+                return
+            if letters < _STRONG_LITERAL_LETTERS:
+                strength = WEAK
+        rule = Rule(f"boilerplate:{entry.platform}:{entry.lang}", strength)
         marked = _PLACEHOLDER.sub(lambda m: _MARKER.format(m.group(1)), entry.text)
         marked = marked.replace("{{", "{").replace("}}", "}")
         key = key_function(marked.encode("utf-8"))

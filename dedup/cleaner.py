@@ -75,15 +75,6 @@ class CleanResult:
         return counts
 
 
-def _line_starts(data: bytes) -> Iterator[int]:
-    """Yield the offset where each line starts (the first is 0)."""
-    yield 0
-    position = data.find(b"\n")
-    while position >= 0:
-        yield position + 1
-        position = data.find(b"\n", position + 1)
-
-
 class Cleaner:
     """Cleans documents one after another under one config."""
 
@@ -118,8 +109,7 @@ class Cleaner:
         key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
         protected = [self._is_protected(seg.unit(index), key) for index, key in enumerate(keys)]
         structural = [
-            is_protected or is_structural(key)
-            for is_protected, key in zip(protected, keys)
+            is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
         ]
         rules = self._match_rules(seg, keys, protected)
         findings = self._detect(fingerprints, key_lengths, protected, structural, rules)
@@ -227,9 +217,7 @@ class Cleaner:
                     kept = Location(name, line_of[seg.starts[finding.kept_unit] + offset])
             start, end = seg.starts[unit] + offset, seg.ends[unit] + offset
             decisions.append(
-                Decision(
-                    unit, start, end, line_of[start], line_of[end], finding.rule, kept
-                )
+                Decision(unit, start, end, line_of[start], line_of[end], finding.rule, kept)
             )
         return decisions
 
@@ -247,14 +235,11 @@ class Cleaner:
 
 
 def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:
-    """Map sorted byte offsets to 1-based line numbers in one pass over the newlines."""
+    """Map byte offsets to 1-based line numbers, counting newlines once, left to right."""
     result: dict[int, int] = {}
-    line = 0
-    starts = _line_starts(data)
-    next_start = next(starts)
-    for position in sorted(positions):
-        while next_start is not None and next_start <= position:
-            line += 1
-            next_start = next(starts, None)
+    line, previous = 1, 0
+    for position in sorted(set(positions)):
+        line += data.count(b"\n", previous, position)
+        previous = position
         result[position] = line
     return result

@@ -32,7 +32,9 @@ def _compile(patterns: tuple[str, ...], option: str) -> None:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise click.BadParameter(f"{pattern!r} is not a valid regex: {error}", param_hint=option)
+            raise click.BadParameter(
+                f"{pattern!r} is not a valid regex: {error}", param_hint=option
+            ) from None
 
 
 def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -198,8 +200,10 @@ def key(texts: tuple[str, ...], profile: str, hash_bits: str) -> None:
     """
     key_of = make_key_function(get_profile(profile))
     fingerprint = fingerprinter(int(hash_bits))
-    lines: Any = (t.encode("utf-8", "surrogateescape") for t in texts) if texts else (
-        line.rstrip(b"\r\n") for line in sys.stdin.buffer
+    lines: Any = (
+        (t.encode("utf-8", "surrogateescape") for t in texts)
+        if texts
+        else (line.rstrip(b"\r\n") for line in sys.stdin.buffer)
     )
     for raw in lines:
         unit_key = key_of(raw)

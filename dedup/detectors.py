@@ -48,7 +48,7 @@ def find_repeats(
     >>> fps = [1, 2, 3, 1, 2, 9, 5, 5]
     >>> found = find_repeats(range(8), fps, [30, 5, 30, 30, 5, 30, 3, 3], [False] * 8, 20, 30)
     >>> {unit: (f.rule, f.kept_unit) for unit, f in sorted(found.items())}
-    {3: ('repeat-block', 0), 4: ('repeat-block', 1)}
+    {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
     first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies

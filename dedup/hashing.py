@@ -28,7 +28,7 @@ def fingerprinter(bits: int = 64) -> Fingerprinter:
     True
     """
     if bits == 64:
-        return xxhash.xxh3_64_intdigest  # type: ignore[no-any-return]
+        return xxhash.xxh3_64_intdigest
     if bits == 128:
-        return xxhash.xxh3_128_intdigest  # type: ignore[no-any-return]
+        return xxhash.xxh3_128_intdigest
     raise ValueError(f"hash width must be one of {HASH_BITS}, not {bits}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -67,7 +68,9 @@ def collect_sources(paths: Iterable[str], output_dir: str | None) -> list[Source
         if not path.exists() and not path.is_symlink():
             raise UsageProblem(f"{raw}: no such file or folder")
         if path.is_dir():
-            base = out_root if (out_root and single) else (out_root / path.name if out_root else None)
+            base = (
+                out_root if (out_root and single) else (out_root / path.name if out_root else None)
+            )
             for file in _walk(path):
                 rel = file.relative_to(path)
                 sources.append(Source(str(file), str(file), base / rel if base else None))
@@ -133,8 +136,6 @@ def write_atomically(path: Path, data: bytes, like: str | None = None) -> None:
             os.chmod(temporary, stat.S_IMODE(os.stat(like).st_mode))
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise

@@ -21,29 +21,42 @@ from dataclasses import dataclass
 
 # Characters that are invisible in rendered text, so two copies that differ only by
 # them are the same text to a reader.
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e\u200e\u200f"), None
-)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e\u200e\u200f"), None)
 
 # Typographic variants that scrapers and editors swap freely.
 _PUNCT_FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
     }
 )
 
 _PUNCTUATION = re.compile(r"[^\w\s]+")
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 
 # bytes.split() and str.split() disagree on \x1c-\x1f (str treats them as whitespace);
 # mapping them to spaces first makes the ASCII fast path equal to the str path.
-_ASCII_FOLD = bytes(range(256)).lower().translate(
-    bytes.maketrans(b"\x1c\x1d\x1e\x1f\x60", b"    '")
+_ASCII_FOLD = (
+    bytes(range(256)).lower().translate(bytes.maketrans(b"\x1c\x1d\x1e\x1f\x60", b"    '"))
 )
 
 
@@ -78,7 +91,7 @@ def strip_punctuation(text: str) -> str:
 
 
 def fold_digits(text: str) -> str:
-    """Every digit becomes 0, so "3 comments" matches "12 comments"."""
+    """Every run of digits becomes 0, so "3 comments" matches "12 comments"."""
     return _DIGITS.sub("0", text)
 
 
@@ -119,7 +132,7 @@ PROFILES: dict[str, Profile] = {
                 fold_digits,
                 collapse_whitespace,
             ),
-            "default, plus punctuation removed and digits folded to 0",
+            "default, plus punctuation removed and numbers folded to 0",
             False,
         ),
         Profile(

@@ -108,4 +108,3 @@ def _progress(enabled: bool, total: int) -> Any:
             self.progress.__exit__(None, None, None)
 
     return _Bar()
-

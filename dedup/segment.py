@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .sentences import split_sentences
 
 BOM = b"\xef\xbb\xbf"
-_SENTENCE_END = tuple(mark.encode() for mark in ".!?:;\"”»。！？")
+_SENTENCE_END = tuple(mark.encode() for mark in '.!?:;"”»。！？')
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,28 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     full = sum(1 for length in lengths[:-1] if length >= 0.6 * widest)
     ended = sum(1 for line in body if line.rstrip().endswith(_SENTENCE_END))
     return full >= 0.8 * len(body) and ended <= 0.5 * len(body)
+
+
+def _paragraph_blocks(blocks: list[list[tuple[int, int, bytes]]]) -> list[bool]:
+    """For auto mode: which blank-line blocks are one paragraph (the rest are lines).
+
+    A block is a paragraph when it is one line or looks hard-wrapped. When most
+    multi-line blocks of the document are wrapped, the document is wrapped text, and
+    every block whose lines fill its wrap width is a paragraph too, even a short one
+    that happens to end lines with punctuation.
+    """
+    lines_of = [[span[2] for span in block] for block in blocks]
+    verdicts = [looks_hard_wrapped(lines) for lines in lines_of]
+    multi = [index for index, lines in enumerate(lines_of) if len(lines) > 1]
+    wrapped = [index for index in multi if verdicts[index]]
+    if multi and len(wrapped) * 2 >= len(multi):
+        width = max(_char_len(line) for index in wrapped for line in lines_of[index])
+        for index in multi:
+            lengths = [_char_len(line) for line in lines_of[index]]
+            full = sum(1 for length in lengths[:-1] if length >= 0.6 * width)
+            if max(lengths) <= width + 2 and full >= 0.8 * (len(lengths) - 1):
+                verdicts[index] = True
+    return verdicts
 
 
 def _line_spans(body: bytes) -> list[tuple[int, int, bytes]]:
@@ -143,10 +165,10 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
                 starts.append(start)
                 ends.append(end)
         return Segmentation(bom, body, starts, ends)
-    for block in _blocks(body):
-        if unit == "paragraph" or (
-            unit in ("auto", "sentence") and looks_hard_wrapped([s[2] for s in block])
-        ):
+    blocks = _blocks(body)
+    as_paragraph = _paragraph_blocks(blocks) if unit != "paragraph" else [True] * len(blocks)
+    for block, whole in zip(blocks, as_paragraph):
+        if whole:
             pieces = [(block[0][0], block[-1][1])]
         else:
             pieces = [(s[0], s[1]) for s in block]

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from dedup import CleanConfig, Cleaner, clean_text
+
+LONG_A = b"The council approved the new cycle lanes after a long debate."
+LONG_B = b"Work on the first section will start in the spring of next year."
+LONG_C = b"Shop owners on the high street had asked for more parking instead."
+
+
+def lines(*items: bytes) -> bytes:
+    return b"\n".join(items) + b"\n"
+
+
+def test_repeats_are_dropped_keep_first() -> None:
+    data = lines(LONG_A, LONG_B, LONG_A)
+    result = Cleaner().clean(data, "doc")
+    assert result.output == lines(LONG_A, LONG_B)
+    (decision,) = result.decisions
+    assert decision.rule == "repeat"
+    assert decision.line == 3
+    assert decision.kept is not None and decision.kept.line == 1
+
+
+def test_short_legit_repeats_survive() -> None:
+    data = lines(b"Yes.", LONG_A, b"Yes.", LONG_B, b"* * *", LONG_C, b"* * *")
+    assert clean_text(data) == data
+
+
+def test_adjacent_stutter_of_a_short_unit_goes() -> None:
+    assert clean_text(lines(LONG_A, b"Story Timeline", b"Story Timeline")) == lines(
+        LONG_A, b"Story Timeline"
+    )
+
+
+def test_repeated_block_of_short_units_goes_whole() -> None:
+    block = [b"Email This", b"Share to Twitter", b"Share to Facebook"]
+    data = lines(*block, LONG_A, *block)
+    result = Cleaner(CleanConfig(boilerplate=False)).clean(data)
+    assert result.output == lines(*block, LONG_A)
+    assert {d.rule for d in result.decisions} == {"repeat-block"}
+
+
+def test_min_chars_controls_what_counts_as_short() -> None:
+    data = lines(b"Short line here", LONG_A, b"Short line here")
+    assert clean_text(data) == data
+    assert clean_text(data, CleanConfig(min_chars=5)) == lines(b"Short line here", LONG_A)
+
+
+def test_weak_boilerplate_in_the_middle_stays() -> None:
+    data = lines(LONG_A, b"Home", LONG_B, b"Share", b"Comments", LONG_C)
+    assert clean_text(data) == data
+
+
+def test_footer_region_goes_with_its_weak_words() -> None:
+    data = lines(LONG_A, LONG_B, b"No comments:", b"Post a Comment", b"Home")
+    result = Cleaner().clean(data)
+    assert result.output == lines(LONG_A, LONG_B)
+    assert {d.rule for d in result.decisions} == {"boilerplate:blogger:en"}
+
+
+def test_batch_scope_drops_units_kept_in_earlier_documents() -> None:
+    cleaner = Cleaner(CleanConfig(scope="batch"))
+    cleaner.clean(lines(LONG_A, LONG_B), "a.txt")
+    second = cleaner.clean(lines(LONG_C, LONG_A), "b.txt")
+    assert second.output == lines(LONG_C)
+    (decision,) = second.decisions
+    assert decision.rule == "repeat-batch"
+    assert decision.kept is not None
+    assert (decision.kept.document, decision.kept.line) == ("a.txt", 1)
+
+
+def test_document_scope_forgets_between_documents() -> None:
+    cleaner = Cleaner()
+    cleaner.clean(lines(LONG_A), "a.txt")
+    assert cleaner.clean(lines(LONG_A), "b.txt").output == lines(LONG_A)
+
+
+def test_keep_pattern_wins_over_every_rule() -> None:
+    data = lines(LONG_A, LONG_A, b"No comments:")
+    config = CleanConfig(keep_patterns=("council", "comments"))
+    assert clean_text(data, config) == data
+
+
+def test_user_pattern_drops_matching_units() -> None:
+    data = lines(LONG_A, b"Advertisement", LONG_B)
+    result = Cleaner(CleanConfig(patterns=("^Advert",))).clean(data)
+    assert result.output == lines(LONG_A, LONG_B)
+    assert result.decisions[0].rule == "pattern:1"
+
+
+def test_removing_a_paragraph_leaves_no_doubled_blank_line() -> None:
+    data = LONG_A + b"\n\n" + LONG_B + b"\n\n" + LONG_A + b"\n\n" + LONG_C + b"\n"
+    assert clean_text(data) == LONG_A + b"\n\n" + LONG_B + b"\n\n" + LONG_C + b"\n"
+
+
+def test_sentence_mode_keeps_paragraph_layout() -> None:
+    data = b"One sentence is here. Two sentences are here.\n\nTwo sentences are here. Three.\n"
+    config = CleanConfig(unit="sentence")
+    assert clean_text(data, config) == b"One sentence is here. Two sentences are here.\n\nThree.\n"
+
+
+def test_128_bit_fingerprints_give_the_same_result() -> None:
+    data = lines(LONG_A, LONG_B, LONG_A)
+    assert clean_text(data, CleanConfig(hash_bits=128)) == clean_text(data)

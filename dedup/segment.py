@@ -56,13 +56,17 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     sentence; scraper output with one paragraph per line has long or ragged lines that
     each end with punctuation.
 
-    >>> looks_hard_wrapped([b"The quick brown fox jumps over the lazy dog and then", b"it ran."])
+    >>> wrapped = [b"The quick brown fox jumps", b"over the lazy dog and ran", b"off."]
+    >>> looks_hard_wrapped(wrapped)
     True
     >>> looks_hard_wrapped([b"Newer Post", b"Older Post", b"Home"])
     False
     """
     if len(lines) < 2:
         return True
+    if len(lines) < 3:
+        # Two lines are too little evidence on their own; see _paragraph_blocks.
+        return False
     lengths = [_char_len(line) for line in lines]
     widest = max(lengths)
     if not 30 <= widest <= 120:

@@ -56,7 +56,8 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     sentence; scraper output with one paragraph per line has long or ragged lines that
     each end with punctuation.
 
-    >>> wrapped = [b"The quick brown fox jumps", b"over the lazy dog and ran", b"off."]
+    >>> wrapped = [b"The quick brown fox jumps over the lazy",
+    ...            b"dog, and then it ran off into the woods", b"again."]
     >>> looks_hard_wrapped(wrapped)
     True
     >>> looks_hard_wrapped([b"Newer Post", b"Older Post", b"Home"])

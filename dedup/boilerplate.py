@@ -11,7 +11,10 @@ taken from the platform's own translations, with a note of the source::
 Entries are matched against a unit's whole comparison key, so case, spacing, quote and
 dash variants match too. ``{n}``, ``{name}``, ``{time}``, ``{date}`` and ``{any}`` stand
 for the variable parts. A *strong* entry is specific enough to remove anywhere; a
-*weak* one ("Home", "Share") only inside a boilerplate region (see ``detectors``).
+*weak* one ("Home", "Share") only inside a boilerplate region (see ``detectors``); an
+*edge* one only in a region at the start or end of a document. An entry may give a
+``"regex"`` (searched in the key) instead of a ``"text"``, for texts that are written
+freely but always say the same things (a cookie notice).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from .normalize import get_profile, make_key_function
 
 STRONG = "strong"
 WEAK = "weak"
+# Strong at the start or end of a document, weak inside it (a cookie banner's sentence).
+EDGE = "edge"
 
 _PLACEHOLDER = re.compile(r"\{(n|name|time|date|any)\}")
 _PLACEHOLDER_REGEX = {
@@ -41,9 +46,10 @@ _PLACEHOLDER_REGEX = {
 # normalization (case folding, whitespace collapse) cannot damage them.
 _MARKER = "\ue000{}\ue001"
 _MARKER_RE = re.compile(rb"\xee\x80\x80(n|name|time|date|any)\xee\x80\x81")
-# A template whose literal part has fewer letters than this around a free-text
-# placeholder ({name}, {any}) would match ordinary prose ("{name} on {any}"): it is
-# skipped, and below _STRONG_LITERAL_LETTERS it only counts as weak.
+# A template whose literal part has too few letters around a free-text placeholder
+# would match ordinary prose ("{name} on {any}", "Posted {any}"): with {any} it needs
+# _STRONG_LITERAL_LETTERS to be used at all, with {name} _MIN_LITERAL_LETTERS, and below
+# _STRONG_LITERAL_LETTERS it only counts as weak.
 _MIN_LITERAL_LETTERS = 4
 _STRONG_LITERAL_LETTERS = 8
 _FREE_TEXT = re.compile(r"\{(name|any)\}")
@@ -68,6 +74,8 @@ class Entry:
     lang: str
     strength: str
     text: str
+    # A regular expression searched in the key, instead of a text matched whole.
+    is_regex: bool = False
 
 
 def load_entries() -> list[Entry]:
@@ -85,7 +93,8 @@ def load_entries() -> list[Entry]:
                     kind=data.get("kind", "footer"),
                     lang=raw["lang"],
                     strength=raw.get("strength", WEAK),
-                    text=raw["text"],
+                    text=raw.get("regex", raw.get("text", "")),
+                    is_regex="regex" in raw,
                 )
             )
     return entries
@@ -98,16 +107,22 @@ class Matcher:
         self.literals: dict[bytes, Rule] = {}
         self._by_prefix: dict[bytes, list[tuple[re.Pattern[bytes], Rule]]] = {}
         self._unindexed: list[tuple[re.Pattern[bytes], Rule]] = []
+        self._searched: list[tuple[re.Pattern[bytes], Rule]] = []
         # Strong entries are added first so a text listed both ways counts as strong.
         ordered = sorted(entries, key=lambda entry: entry.strength != STRONG)
         for entry in ordered:
             self._add(entry, key_function)
 
     def _add(self, entry: Entry, key_function: Callable[[bytes], bytes]) -> None:
+        if entry.is_regex:
+            rule = Rule(f"boilerplate:{entry.platform}:{entry.lang}", entry.strength)
+            self._searched.append((re.compile(entry.text.encode("utf-8"), re.DOTALL), rule))
+            return
         strength = entry.strength
         if _FREE_TEXT.search(entry.text):
             letters = sum(ch.isalpha() for ch in _PLACEHOLDER.sub("", entry.text))
-            if letters < _MIN_LITERAL_LETTERS:
+            needed = _STRONG_LITERAL_LETTERS if "{any}" in entry.text else _MIN_LITERAL_LETTERS
+            if letters < needed:
                 return
             if letters < _STRONG_LITERAL_LETTERS:
                 strength = WEAK
@@ -145,6 +160,9 @@ class Matcher:
                 return rule
         for compiled, rule in self._unindexed:
             if compiled.fullmatch(key):
+                return rule
+        for compiled, rule in self._searched:
+            if compiled.search(key):
                 return rule
         return None
 

@@ -19,6 +19,8 @@ from .normalize import get_profile, make_key_function
 from .render import render
 from .segment import Segmentation, segment
 
+# An unmatched unit this short may sit inside a boilerplate region (a name, a label).
+FILLER_MAX_CHARS = 60
 _HAS_WORD = re.compile(r"[^\W_]")
 
 
@@ -112,7 +114,8 @@ class Cleaner:
             is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
         ]
         rules = self._match_rules(seg, keys, protected)
-        findings = self._detect(fingerprints, key_lengths, protected, structural, rules)
+        short = [length <= FILLER_MAX_CHARS for length in key_lengths]
+        findings = self._detect(fingerprints, key_lengths, protected, structural, rules, short)
         keep = [True] * count
         for unit in findings:
             keep[unit] = False
@@ -151,13 +154,14 @@ class Cleaner:
         protected: list[bool],
         structural: list[bool],
         rules: list[Rule | None],
+        short: list[bool],
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent)."""
         config = self.config
         active = list(range(len(fingerprints)))
         findings: dict[int, Finding] = {}
         while active:
-            found = find_boilerplate(active, rules)
+            found = find_boilerplate(active, rules, short)
             remaining = [unit for unit in active if unit not in found]
             found.update(
                 find_repeats(

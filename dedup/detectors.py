@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .boilerplate import STRONG, Rule
+from .boilerplate import EDGE, STRONG, Rule
 
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
@@ -90,39 +90,59 @@ def find_repeats(
     return found
 
 
+REGION = "boilerplate:region"
+
+
 def find_boilerplate(
     active: Sequence[int],
     rules: Sequence[Rule | None],
+    short: Sequence[bool],
     min_edge_weak: int = 3,
+    max_filler_run: int = 4,
 ) -> dict[int, Finding]:
-    """Boilerplate regions: runs of units that match the library.
+    """Boilerplate regions: runs of units that match the library, with what lies between.
 
-    A run of consecutive matching units goes whole when it holds a strong match, or when
-    it sits at the start or end of the document and holds at least ``min_edge_weak``
-    weak matches. A weak word ("Home", "Share") alone inside an article stays.
+    A region is a run of matching units in which short unmatched units (a commenter's
+    name, a label, an untranslated button) may sit in gaps of up to ``max_filler_run``;
+    a region that reaches the end of the document also takes the short units after its
+    last match. A region goes whole when it holds a strong match (or an ``edge`` match
+    and touches the start or end of the document), or when it touches the start or end
+    and holds at least ``min_edge_weak`` matches. A weak word ("Home", "Share") alone
+    inside an article stays.
 
-    >>> strong, weak = Rule("boilerplate:x:en", "strong"), Rule("boilerplate:x:en", "weak")
-    >>> found = find_boilerplate(range(5), [None, weak, None, weak, strong])
-    >>> sorted(found)
-    [3, 4]
+    >>> strong, weak = Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", "weak")
+    >>> rules = [None, weak, None, weak, strong, None]
+    >>> found = find_boilerplate(range(6), rules, [True, True, False, True, True, True])
+    >>> {unit: finding.rule for unit, finding in found.items()}
+    {3: 'boilerplate:x:en', 4: 'boilerplate:x:en', 5: 'boilerplate:region'}
     """
     found: dict[int, Finding] = {}
     count = len(active)
-    position = 0
-    while position < count:
-        if rules[active[position]] is None:
-            position += 1
-            continue
-        end = position
-        while end + 1 < count and rules[active[end + 1]] is not None:
-            end += 1
-        run = active[position : end + 1]
-        run_rules = [rules[unit] for unit in run]
-        has_strong = any(rule is not None and rule.strength == STRONG for rule in run_rules)
-        at_edge = position == 0 or end == count - 1
-        if has_strong or (at_edge and len(run) >= min_edge_weak):
-            for unit, rule in zip(run, run_rules):
-                assert rule is not None
-                found[unit] = Finding(rule.name)
-        position = end + 1
+    matched = [position for position in range(count) if rules[active[position]] is not None]
+    index = 0
+    while index < len(matched):
+        first = last = matched[index]
+        index += 1
+        # Extend over further matches separated only by short units.
+        while index < len(matched):
+            gap = range(last + 1, matched[index])
+            if len(gap) > max_filler_run or not all(short[active[p]] for p in gap):
+                break
+            last = matched[index]
+            index += 1
+        end = last
+        if last < count - 1 and all(short[active[p]] for p in range(last + 1, count)):
+            end = count - 1
+        at_edge = first == 0 or end == count - 1
+        region_rules = [rules[active[p]] for p in range(first, last + 1)]
+        strengths = {rule.strength for rule in region_rules if rule is not None}
+        matches = sum(rule is not None for rule in region_rules)
+        if (
+            STRONG in strengths
+            or (at_edge and EDGE in strengths)
+            or (at_edge and matches >= min_edge_weak)
+        ):
+            for position in range(first, end + 1):
+                rule = rules[active[position]]
+                found[active[position]] = Finding(rule.name if rule is not None else REGION)
     return found

@@ -8,13 +8,14 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .boilerplate import STRONG, Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
+from .learn import is_learnable
 from .normalize import get_profile, make_key_function
 from .render import render
 from .segment import Segmentation, segment
@@ -77,6 +78,18 @@ class CleanResult:
         return counts
 
 
+@dataclass(frozen=True)
+class _Units:
+    """A segmented document with its keys and per-unit facts, in parallel lists."""
+
+    seg: Segmentation
+    keys: list[bytes]
+    fingerprints: list[int]
+    key_lengths: list[int]
+    protected: list[bool]
+    structural: list[bool]
+
+
 class Cleaner:
     """Cleans documents one after another under one config."""
 
@@ -101,22 +114,51 @@ class Cleaner:
         """The fingerprint of a unit's bytes."""
         return self._fingerprint(self._key(text))
 
-    def clean(self, data: bytes, name: str = "-") -> CleanResult:
-        """Clean one document; with ``scope="batch"`` it also drops units kept earlier."""
+    def _analyse(self, data: bytes) -> _Units:
         seg = segment(data, self.config.unit)
-        count = len(seg)
-        keys = [self._key(seg.unit(index)) for index in range(count)]
-        fingerprint = self._fingerprint
-        fingerprints = [fingerprint(key) for key in keys]
+        keys = [self._key(seg.unit(index)) for index in range(len(seg))]
+        fingerprints = list(map(self._fingerprint, keys))
         key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
-        protected = [self._is_protected(seg.unit(index), key) for index, key in enumerate(keys)]
+        protected = [self._is_protected(seg.unit(index)) for index in range(len(seg))]
         structural = [
             is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
         ]
-        rules = self._match_rules(seg, keys, protected)
-        short = [length <= FILLER_MAX_CHARS for length in key_lengths]
-        findings = self._detect(fingerprints, key_lengths, protected, structural, rules, short)
-        keep = [True] * count
+        return _Units(seg, keys, fingerprints, key_lengths, protected, structural)
+
+    def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
+        """The map step of learning: (document fingerprint, learnable unit fingerprints,
+        those among them that are short)."""
+        units = self._analyse(data)
+        learnable = [
+            index
+            for index, key in enumerate(units.keys)
+            if is_learnable(key, units.structural[index])
+        ]
+        fingerprints = [units.fingerprints[index] for index in learnable]
+        short = [
+            units.fingerprints[index]
+            for index in learnable
+            if units.key_lengths[index] < self.config.min_chars
+        ]
+        return self._fingerprint(data), fingerprints, short
+
+    def clean(
+        self, data: bytes, name: str = "-", chrome: Mapping[int, Rule] | None = None
+    ) -> CleanResult:
+        """Clean one document.
+
+        With ``scope="batch"`` it also drops units kept in earlier documents; ``chrome``
+        maps fingerprints of units learned as boilerplate (see :mod:`dedup.learn`) to
+        their rule.
+        """
+        units = self._analyse(data)
+        seg, fingerprints = units.seg, units.fingerprints
+        rules = self._match_rules(units, chrome or {})
+        short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
+        findings = self._detect(
+            fingerprints, units.key_lengths, units.protected, units.structural, rules, short
+        )
+        keep = [True] * len(seg)
         for unit in findings:
             keep[unit] = False
         output = render(seg, keep)
@@ -124,27 +166,28 @@ class Cleaner:
         if self.config.scope == "batch":
             for decision_line, unit in self._kept_lines(data, seg, keep):
                 self._batch_seen.setdefault(fingerprints[unit], Location(name, decision_line))
-        return CleanResult(name, data, output, count, decisions)
+        return CleanResult(name, data, output, len(seg), decisions)
 
-    def _is_protected(self, unit: bytes, key: bytes) -> bool:
+    def _is_protected(self, unit: bytes) -> bool:
         return any(pattern.search(unit) for pattern in self._keep) if self._keep else False
 
-    def _match_rules(
-        self, seg: Segmentation, keys: list[bytes], protected: list[bool]
-    ) -> list[Rule | None]:
-        rules: list[Rule | None] = [None] * len(keys)
+    def _match_rules(self, units: _Units, chrome: Mapping[int, Rule]) -> list[Rule | None]:
+        """Per unit, the library, user-pattern or learned rule it matches, if any."""
+        rules: list[Rule | None] = [None] * len(units.keys)
         matcher = self._matcher
-        for index, key in enumerate(keys):
-            if protected[index]:
+        for index, key in enumerate(units.keys):
+            if units.protected[index]:
                 continue
-            if matcher is not None:
-                rules[index] = matcher.match(key)
-            if rules[index] is None and self._patterns:
-                unit = seg.unit(index)
+            rule = matcher.match(key) if matcher is not None else None
+            if rule is None and self._patterns:
+                unit = units.seg.unit(index)
                 for name, pattern in self._patterns:
                     if pattern.search(unit):
-                        rules[index] = Rule(name, STRONG)
+                        rule = Rule(name, STRONG)
                         break
+            if rule is None and chrome:
+                rule = chrome.get(units.fingerprints[index])
+            rules[index] = rule
         return rules
 
     def _detect(

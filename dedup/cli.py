@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import SCOPES, UNITS, CleanConfig
+from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
@@ -89,6 +89,32 @@ def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Do not remove platform boilerplate (comment footers, share bars, cookies).",
         ),
         click.option(
+            "--no-learn",
+            is_flag=True,
+            help="In a batch, do not learn chrome (units recurring across documents).",
+        ),
+        click.option(
+            "--learn-scope",
+            type=click.Choice(LEARN_SCOPES),
+            default="folder",
+            show_default=True,
+            help="Learn chrome per folder (one site) or across the whole batch.",
+        ),
+        click.option(
+            "--learn-min-docs",
+            type=click.IntRange(min=2),
+            default=CleanConfig.learn_min_docs,
+            show_default=True,
+            help="A unit found in this many distinct documents of a group is chrome.",
+        ),
+        click.option(
+            "--learn-min-share",
+            type=click.FloatRange(0.0, 1.0),
+            default=CleanConfig.learn_min_share,
+            show_default=True,
+            help="...and in at least this share of the group's documents.",
+        ),
+        click.option(
             "--pattern",
             "patterns",
             multiple=True,
@@ -147,7 +173,8 @@ def clean(
     _compile(cleaning["patterns"], "--pattern")
     _compile(cleaning["keep_patterns"], "--keep")
     boilerplate = not cleaning.pop("no_boilerplate")
-    config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, **cleaning)
+    learn = not cleaning.pop("no_learn")
+    config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, learn=learn, **cleaning)
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
     try:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .boilerplate import Rule
 from .cleaner import Cleaner, CleanResult
 from .config import CleanConfig
 from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
+from .learn import ChromeTable, group_rule_name
 from .report import Report
 
 
@@ -32,11 +34,39 @@ def run(
     """Clean every source; one bad input is reported and the batch goes on."""
     cleaner = Cleaner(config)
     report = Report(check=options.check)
+    table = learn_chrome(sources, cleaner) if config.learn and len(sources) > 1 else None
+    rule_name = group_rule_name(config.learn_scope)
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
         for source in sources:
-            _run_one(cleaner, source, options, report, on_result)
+            chrome = table.chrome(_group(source, config), rule_name) if table else None
+            _run_one(cleaner, source, options, report, on_result, chrome)
             advance()
     return report
+
+
+def _group(source: Source, config: CleanConfig) -> str:
+    """Documents of one group share learned chrome: one folder (a site), or the batch."""
+    return str(Path(source.path).parent) if config.learn_scope == "folder" else ""
+
+
+def learn_chrome(sources: Sequence[Source], cleaner: Cleaner) -> ChromeTable:
+    """The first pass of a batch: document frequencies of units per group.
+
+    Unreadable and non-text inputs are left to the second pass to report; stdin is
+    not read twice, so it does not take part in learning.
+    """
+    config = cleaner.config
+    table = ChromeTable(config.learn_min_docs, config.learn_min_share)
+    for source in sources:
+        if source.path == STDIN:
+            continue
+        try:
+            data = read_source(source)
+        except InputError:
+            continue
+        if text_problem(data) is None:
+            table.add(_group(source, config), *cleaner.unit_fingerprints(data))
+    return table
 
 
 def _run_one(
@@ -45,6 +75,7 @@ def _run_one(
     options: RunOptions,
     report: Report,
     on_result: Callable[[CleanResult], None] | None,
+    chrome: Mapping[int, Rule] | None = None,
 ) -> None:
     try:
         data = read_source(source)
@@ -58,7 +89,7 @@ def _run_one(
         if source.output is None and not options.check and not options.in_place:
             _write_stdout(data)
         return
-    result = cleaner.clean(data, source.name)
+    result = cleaner.clean(data, source.name, chrome)
     report.add(result)
     if on_result is not None:
         on_result(result)

@@ -223,6 +223,7 @@ key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @_cleaning_options
 @view_options
 @click.pass_context

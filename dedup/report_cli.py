@@ -122,8 +122,11 @@ def run_explained(
     run_options: dict[str, Any],
 ) -> Report:
     """Run the batch and send each result to the log, the diff and the explain view."""
+    # Where each cleaned document lands, so `dedup restore` can find it (nowhere: dry run).
     outputs = {
-        source.name: (source.path if options.in_place else source.output) for source in sources
+        source.name: (source.path if options.in_place else source.output)
+        for source in sources
+        if not options.check
     }
     writer = None
     if extras.report_path is not None:

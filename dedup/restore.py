@@ -96,7 +96,7 @@ def relative_outputs(log: DecisionLog) -> list[tuple[str, FileLog]]:
         if output is None:
             continue
         relative = os.path.relpath(output, root) if root is not None else os.path.basename(output)
-        if relative.startswith(os.pardir):
+        if relative == os.curdir or relative.startswith(os.pardir):
             relative = os.path.basename(output)
         placed.append((relative, file_log))
     return placed

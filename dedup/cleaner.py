@@ -17,7 +17,7 @@ from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .learn import is_learnable
 from .normalize import get_profile, make_key_function
-from .render import render
+from .render import deleted_ranges, render
 from .segment import Segmentation, segment
 
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
@@ -64,6 +64,8 @@ class CleanResult:
     output: bytes
     units: int
     decisions: list[Decision] = field(default_factory=list)
+    # The input byte ranges left out of output (units and the gaps that went with them).
+    deleted: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -166,7 +168,8 @@ class Cleaner:
         if self.config.scope == "batch":
             for decision_line, unit in self._kept_lines(data, seg, keep):
                 self._batch_seen.setdefault(fingerprints[unit], Location(name, decision_line))
-        return CleanResult(name, data, output, len(seg), decisions)
+        deleted = deleted_ranges(seg, keep) if findings else []
+        return CleanResult(name, data, output, len(seg), decisions, deleted)
 
     def _is_protected(self, unit: bytes) -> bool:
         return any(pattern.search(unit) for pattern in self._keep) if self._keep else False

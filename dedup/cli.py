@@ -16,7 +16,14 @@ from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
 from .report import EXIT_INTERRUPTED
-from .runner import RunOptions, run
+from .report_cli import (
+    ExplainOptions,
+    explain_options,
+    restore_command,
+    run_explained,
+    view_options,
+)
+from .runner import RunOptions
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -155,6 +162,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
 @_cleaning_options
+@explain_options
 def clean(
     paths: tuple[str, ...],
     output_dir: str | None,
@@ -174,6 +182,7 @@ def clean(
     _compile(cleaning["keep_patterns"], "--keep")
     boilerplate = not cleaning.pop("no_boilerplate")
     learn = not cleaning.pop("no_learn")
+    extras = ExplainOptions.pop_from(cleaning)
     config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, learn=learn, **cleaning)
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
@@ -182,13 +191,14 @@ def clean(
     except UsageProblem as problem:
         raise click.UsageError(str(problem)) from None
     several = len(sources) > 1 or any(p != "-" and _is_dir(p) for p in paths)
-    if several and not (output_dir or in_place or check):
+    if several and not (output_dir or in_place or check or extras.dry_run):
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
-    options = RunOptions(check=check, in_place=in_place, progress=not quiet)
+    options = RunOptions(check=check or extras.dry_run, in_place=in_place, progress=not quiet)
     try:
-        report = run(sources, config, options)
+        header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
+        report = run_explained(sources, config, options, extras, header)
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -198,7 +208,7 @@ def clean(
         raise click.ClickException(f"{type(error).__name__}: {error}") from None
     if not quiet:
         report.print_summary()
-    sys.exit(report.exit_code)
+    sys.exit(extras.exit_code(report, check))
 
 
 def _is_dir(path: str) -> bool:
@@ -240,6 +250,24 @@ def key(texts: tuple[str, ...], profile: str, hash_bits: str) -> None:
 
 assert key.help is not None
 key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items())
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@_cleaning_options
+@view_options
+@click.pass_context
+def explain(ctx: click.Context, /, paths: tuple[str, ...], **options: Any) -> None:
+    """Show PATHS with removed units marked, each with its rule and kept copy; write nothing.
+
+    Only removed lines and a few lines of context are shown unless --full. The same as
+    `dedup clean --explain`.
+    """
+    ctx.invoke(clean, paths=paths, explain=True, **options)
+
+
+main.add_command(restore_command, "restore")
 
 
 def entry() -> None:

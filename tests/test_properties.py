@@ -58,7 +58,7 @@ def is_deletion_of_whole_units(data: bytes, output: bytes, kept: list[bytes]) ->
         if position < 0:
             return False
         position += 1
-    cursor = 0
+    cursor = 3 if output.startswith(b"\xef\xbb\xbf") else 0
     for unit_bytes in kept:
         found = output.find(unit_bytes, cursor)
         if found < 0 or not _only_space(output[cursor:found]):

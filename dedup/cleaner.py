@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .boilerplate import STRONG, Rule, builtin_matcher
+from .boilerplate import Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .learn import is_learnable
 from .normalize import get_profile, make_key_function
+from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import deleted_ranges, render
 from .segment import Segmentation, segment
 
@@ -100,11 +101,14 @@ class Cleaner:
         self._key = make_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
         self._matcher = builtin_matcher(self.config.profile) if self.config.boilerplate else None
-        self._patterns = [
-            (f"pattern:{number}", re.compile(pattern.encode("utf-8")))
-            for number, pattern in enumerate(self.config.patterns, 1)
-        ]
-        self._keep = [re.compile(pattern.encode("utf-8")) for pattern in self.config.keep_patterns]
+        self._user = UserRules(
+            [
+                *(UserRule(f"pattern:{n}", DROP, p) for n, p in enumerate(self.config.patterns, 1)),
+                *(UserRule("keep", KEEP, pattern) for pattern in self.config.keep_patterns),
+                *self.config.user_rules,
+            ],
+            self._key,
+        )
         # --scope batch: fingerprint of every unit kept so far -> where it was kept.
         self._batch_seen: dict[int, Location] = {}
 
@@ -121,7 +125,12 @@ class Cleaner:
         keys = [self._key(seg.unit(index)) for index in range(len(seg))]
         fingerprints = list(map(self._fingerprint, keys))
         key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
-        protected = [self._is_protected(seg.unit(index)) for index in range(len(seg))]
+        user = self._user
+        protected = (
+            [user.keeps(seg.unit(index), key) for index, key in enumerate(keys)]
+            if user
+            else [False] * len(keys)
+        )
         structural = [
             is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
         ]
@@ -155,10 +164,16 @@ class Cleaner:
         """
         units = self._analyse(data)
         seg, fingerprints = units.seg, units.fingerprints
-        rules = self._match_rules(units, chrome or {})
+        rules, user_drops = self._match_rules(units, chrome or {})
         short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
         findings = self._detect(
-            fingerprints, units.key_lengths, units.protected, units.structural, rules, short
+            fingerprints,
+            units.key_lengths,
+            units.protected,
+            units.structural,
+            rules,
+            short,
+            user_drops,
         )
         keep = [True] * len(seg)
         for unit in findings:
@@ -171,27 +186,27 @@ class Cleaner:
         deleted = deleted_ranges(seg, keep) if findings else []
         return CleanResult(name, data, output, len(seg), decisions, deleted)
 
-    def _is_protected(self, unit: bytes) -> bool:
-        return any(pattern.search(unit) for pattern in self._keep) if self._keep else False
-
-    def _match_rules(self, units: _Units, chrome: Mapping[int, Rule]) -> list[Rule | None]:
-        """Per unit, the library, user-pattern or learned rule it matches, if any."""
+    def _match_rules(
+        self, units: _Units, chrome: Mapping[int, Rule]
+    ) -> tuple[list[Rule | None], dict[int, Finding]]:
+        """Per unit, the library or learned rule it matches, if any; and the units that
+        the user's patterns drop (those go alone, they do not make a region)."""
         rules: list[Rule | None] = [None] * len(units.keys)
-        matcher = self._matcher
+        user_drops: dict[int, Finding] = {}
+        matcher, user = self._matcher, self._user
         for index, key in enumerate(units.keys):
             if units.protected[index]:
                 continue
+            if user:
+                name = user.drops(units.seg.unit(index), key)
+                if name is not None:
+                    user_drops[index] = Finding(name)
+                    continue
             rule = matcher.match(key) if matcher is not None else None
-            if rule is None and self._patterns:
-                unit = units.seg.unit(index)
-                for name, pattern in self._patterns:
-                    if pattern.search(unit):
-                        rule = Rule(name, STRONG)
-                        break
             if rule is None and chrome:
                 rule = chrome.get(units.fingerprints[index])
             rules[index] = rule
-        return rules
+        return rules, user_drops
 
     def _detect(
         self,
@@ -201,11 +216,15 @@ class Cleaner:
         structural: list[bool],
         rules: list[Rule | None],
         short: list[bool],
+        preset: dict[int, Finding],
     ) -> dict[int, Finding]:
-        """Run every detector until the kept units are stable (this makes cleaning idempotent)."""
+        """Run every detector until the kept units are stable (this makes cleaning idempotent).
+
+        ``preset`` holds units already decided (the user's patterns).
+        """
         config = self.config
-        active = list(range(len(fingerprints)))
-        findings: dict[int, Finding] = {}
+        findings = dict(preset)
+        active = [unit for unit in range(len(fingerprints)) if unit not in findings]
         while active:
             found = find_boilerplate(active, rules, short)
             remaining = [unit for unit in active if unit not in found]

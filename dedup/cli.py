@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
+from .patterns import PatternError, UserRule, compile_pattern, parse_patterns_file
 from .report import EXIT_INTERRUPTED
 from .report_cli import (
     ExplainOptions,
@@ -37,11 +37,21 @@ Exit codes:
 def _compile(patterns: tuple[str, ...], option: str) -> None:
     for pattern in patterns:
         try:
-            re.compile(pattern)
-        except re.error as error:
-            raise click.BadParameter(
-                f"{pattern!r} is not a valid regex: {error}", param_hint=option
-            ) from None
+            compile_pattern(pattern)
+        except PatternError as error:
+            raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def _read_patterns_file(path: str | None) -> tuple[UserRule, ...]:
+    if path is None:
+        return ()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return tuple(parse_patterns_file(handle.read(), path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.BadParameter(f"cannot read {path}: {error}", param_hint="--patterns") from None
+    except PatternError as error:
+        raise click.BadParameter(str(error), param_hint="--patterns") from None
 
 
 def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -129,6 +139,13 @@ def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Also drop units matching this regex (repeatable).",
         ),
         click.option(
+            "--patterns",
+            "patterns_file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="Drop and keep rules, one per line: TEXT, re:REGEX, keep:TEXT, keep-re:REGEX.",
+        ),
+        click.option(
             "--keep",
             "keep_patterns",
             multiple=True,
@@ -182,8 +199,15 @@ def clean(
     _compile(cleaning["keep_patterns"], "--keep")
     boilerplate = not cleaning.pop("no_boilerplate")
     learn = not cleaning.pop("no_learn")
+    user_rules = _read_patterns_file(cleaning.pop("patterns_file"))
     extras = ExplainOptions.pop_from(cleaning)
-    config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, learn=learn, **cleaning)
+    config = CleanConfig(
+        hash_bits=int(hash_bits),
+        boilerplate=boilerplate,
+        learn=learn,
+        user_rules=user_rules,
+        **cleaning,
+    )
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
     try:

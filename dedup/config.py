@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .patterns import UserRule
+
 UNITS = ("auto", "line", "paragraph", "sentence")
 SCOPES = ("document", "batch")
 LEARN_SCOPES = ("folder", "batch")
@@ -36,6 +38,8 @@ class CleanConfig:
     patterns: tuple[str, ...] = field(default_factory=tuple)
     # Regular expressions whose match on a unit's key protects it from every rule.
     keep_patterns: tuple[str, ...] = field(default_factory=tuple)
+    # Rules from a patterns file (see dedup.patterns), after the two lists above.
+    user_rules: tuple[UserRule, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:

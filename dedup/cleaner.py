@@ -8,14 +8,16 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse
+from operator import ne, not_
 
 from .boilerplate import STRONG, Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
-from .normalize import get_profile, make_key_function
+from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .render import render
 from .segment import Segmentation, segment
 
@@ -75,21 +77,13 @@ class CleanResult:
         return counts
 
 
-def _line_starts(data: bytes) -> Iterator[int]:
-    """Yield the offset where each line starts (the first is 0)."""
-    yield 0
-    position = data.find(b"\n")
-    while position >= 0:
-        yield position + 1
-        position = data.find(b"\n", position + 1)
-
-
 class Cleaner:
     """Cleans documents one after another under one config."""
 
     def __init__(self, config: CleanConfig | None = None) -> None:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
+        self._keys = make_bulk_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
         self._matcher = builtin_matcher(self.config.profile) if self.config.boilerplate else None
         self._patterns = [
@@ -112,17 +106,29 @@ class Cleaner:
         """Clean one document; with ``scope="batch"`` it also drops units kept earlier."""
         seg = segment(data, self.config.unit)
         count = len(seg)
-        keys = [self._key(seg.unit(index)) for index in range(count)]
-        fingerprint = self._fingerprint
-        fingerprints = [fingerprint(key) for key in keys]
-        key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
-        protected = [self._is_protected(seg.unit(index), key) for index, key in enumerate(keys)]
-        structural = [
-            is_protected or is_structural(key)
-            for is_protected, key in zip(protected, keys)
-        ]
-        rules = self._match_rules(seg, keys, protected)
-        findings = self._detect(fingerprints, key_lengths, protected, structural, rules)
+        units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
+        keys = self._keys(units)
+        fingerprints = list(map(self._fingerprint, keys))
+        key_lengths = list(map(len, keys))
+        for index in compress(range(count), map(not_, map(bytes.isascii, keys))):
+            key_lengths[index] = _char_count(keys[index])
+        if self._keep:
+            protected = [self._is_protected(u, k) for u, k in zip(units, keys, strict=True)]
+        else:
+            protected = [False] * count
+        # Whether a unit is structural only matters once it repeats (in the document or the
+        # batch), and a unit that repeats among any subset of units repeats among all.
+        first: dict[int, int] = {}
+        first_of = list(map(first.setdefault, fingerprints, range(count)))
+        repeated = set(compress(range(count), map(ne, first_of, range(count))))
+        if self._batch_seen:
+            in_batch = map(self._batch_seen.__contains__, fingerprints)
+            repeated.update(compress(range(count), in_batch))
+        structural = protected.copy()
+        for index in repeated:
+            structural[index] = protected[index] or is_structural(keys[index])
+        rules = self._match_rules(units, keys, protected)
+        findings = self._detect(fingerprints, key_lengths, protected, structural, rules, repeated)
         keep = [True] * count
         for unit in findings:
             keep[unit] = False
@@ -137,21 +143,21 @@ class Cleaner:
         return any(pattern.search(unit) for pattern in self._keep) if self._keep else False
 
     def _match_rules(
-        self, seg: Segmentation, keys: list[bytes], protected: list[bool]
+        self, units: list[bytes], keys: list[bytes], protected: list[bool]
     ) -> list[Rule | None]:
-        rules: list[Rule | None] = [None] * len(keys)
         matcher = self._matcher
-        for index, key in enumerate(keys):
-            if protected[index]:
-                continue
-            if matcher is not None:
-                rules[index] = matcher.match(key)
-            if rules[index] is None and self._patterns:
-                unit = seg.unit(index)
+        rules: list[Rule | None]
+        rules = matcher.match_many(keys) if matcher is not None else [None] * len(keys)
+        if self._patterns:
+            for index, unit in enumerate(units):
+                if rules[index] is not None:
+                    continue
                 for name, pattern in self._patterns:
                     if pattern.search(unit):
                         rules[index] = Rule(name, STRONG)
                         break
+        if self._keep:
+            rules = [None if kept else rule for rule, kept in zip(rules, protected, strict=True)]
         return rules
 
     def _detect(
@@ -161,14 +167,23 @@ class Cleaner:
         protected: list[bool],
         structural: list[bool],
         rules: list[Rule | None],
+        repeated: set[int],
     ) -> dict[int, Finding]:
-        """Run every detector until the kept units are stable (this makes cleaning idempotent)."""
+        """Run every detector until the kept units are stable (this makes cleaning idempotent).
+
+        ``repeated`` holds every unit whose fingerprint occurs earlier in the document or in
+        the batch. Another pass can only find something when a unit with a boilerplate rule
+        or a repeated unit is still kept: removing units changes what is adjacent, and
+        adjacency only matters to boilerplate regions, stutters and blocks.
+        """
         config = self.config
-        active = list(range(len(fingerprints)))
+        active: Sequence[int] = range(len(fingerprints))
         findings: dict[int, Finding] = {}
+        ruled = list(compress(active, rules))
+        batch_seen = self._batch_seen
         while active:
-            found = find_boilerplate(active, rules)
-            remaining = [unit for unit in active if unit not in found]
+            found = find_boilerplate(active, rules) if ruled else {}
+            remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(
                     remaining,
@@ -179,11 +194,11 @@ class Cleaner:
                     config.block_min_chars,
                 )
             )
-            if config.scope == "batch":
-                for unit in remaining:
+            if config.scope == "batch" and batch_seen:
+                seen = map(batch_seen.__contains__, map(fingerprints.__getitem__, remaining))
+                for unit in compress(remaining, seen):
                     if (
                         unit not in found
-                        and fingerprints[unit] in self._batch_seen
                         and key_lengths[unit] >= config.min_chars
                         and not structural[unit]
                     ):
@@ -191,10 +206,13 @@ class Cleaner:
             for unit, finding in found.items():
                 if not protected[unit]:
                     findings[unit] = finding
-            new_active = [unit for unit in active if unit not in findings]
-            if len(new_active) == len(active):
-                break
-            active = new_active
+            if len(findings) == len(fingerprints) - len(active):
+                break  # nothing new: the kept units are stable
+            if not any(unit not in findings for unit in ruled) and not any(
+                unit not in findings for unit in repeated
+            ):
+                break  # proven stable without another pass (see the docstring)
+            active = list(filterfalse(findings.__contains__, active))
         return findings
 
     def _decisions(
@@ -240,21 +258,19 @@ class Cleaner:
         self, data: bytes, seg: Segmentation, keep: list[bool]
     ) -> Iterator[tuple[int, int]]:
         offset = len(seg.bom)
-        kept = [unit for unit in range(len(seg)) if keep[unit]]
+        kept = list(compress(range(len(seg)), keep))
         line_of = _lines_at(data, [seg.starts[unit] + offset for unit in kept])
         for unit in kept:
             yield line_of[seg.starts[unit] + offset], unit
 
 
 def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:
-    """Map sorted byte offsets to 1-based line numbers in one pass over the newlines."""
+    """Map byte offsets to 1-based line numbers, counting newlines between sorted offsets."""
     result: dict[int, int] = {}
-    line = 0
-    starts = _line_starts(data)
-    next_start = next(starts)
+    line, previous = 1, 0
+    count = data.count
     for position in sorted(positions):
-        while next_start is not None and next_start <= position:
-            line += 1
-            next_start = next(starts, None)
+        line += count(b"\n", previous, position)
+        previous = position
         result[position] = line
     return result

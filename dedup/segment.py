@@ -15,6 +15,8 @@ gap, and gaps are only ever copied, never changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate, compress, groupby, repeat
+from operator import and_, le, not_, sub, truth
 
 from .sentences import split_sentences
 
@@ -63,13 +65,17 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     """
     if len(lines) < 2:
         return True
-    lengths = [_char_len(line) for line in lines]
+    stripped = list(map(bytes.rstrip, lines))
+    if all(map(bytes.isascii, stripped)):
+        lengths = list(map(len, stripped))
+    else:
+        lengths = [_char_len(line) for line in lines]
     widest = max(lengths)
     if not 30 <= widest <= 120:
         return False
-    body = lines[:-1]
-    full = sum(1 for length in lengths[:-1] if length >= 0.6 * widest)
-    ended = sum(1 for line in body if line.rstrip().endswith(_SENTENCE_END))
+    body = stripped[:-1]
+    full = sum(map(le, repeat(0.6 * widest), lengths[:-1]))
+    ended = sum(map(bytes.endswith, body, repeat(_SENTENCE_END)))
     return full >= 0.8 * len(body) and ended <= 0.5 * len(body)
 
 
@@ -126,6 +132,19 @@ def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _split_lines(body: bytes) -> tuple[list[bytes], list[int], list[int], list[bool]]:
+    """Every line of body, its start and end offsets, and whether it is non-blank.
+
+    Built with C-level ``map``/``accumulate`` so that no Python frame runs per line.
+    """
+    lines = body.split(b"\n")
+    after = list(accumulate(map((1).__add__, map(len, lines))))  # end + 1 of each line
+    starts = [0, *after[:-1]]
+    ends = list(map(sub, after, repeat(1)))
+    filled = list(map(and_, map(truth, lines), map(not_, map(bytes.isspace, lines))))
+    return lines, starts, ends, filled
+
+
 def segment(data: bytes, unit: str = "auto") -> Segmentation:
     """Cut a document into units of the given mode.
 
@@ -135,27 +154,30 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
     """
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
+    lines, line_starts, line_ends, filled = _split_lines(body)
+    if unit == "line":
+        return Segmentation(
+            bom, body, list(compress(line_starts, filled)), list(compress(line_ends, filled))
+        )
     starts: list[int] = []
     ends: list[int] = []
-    if unit == "line":
-        for start, end, line in _line_spans(body):
-            if not _is_blank(line):
-                starts.append(start)
-                ends.append(end)
-        return Segmentation(bom, body, starts, ends)
-    for block in _blocks(body):
-        if unit == "paragraph" or (
-            unit in ("auto", "sentence") and looks_hard_wrapped([s[2] for s in block])
-        ):
-            pieces = [(block[0][0], block[-1][1])]
+    piece_starts: list[int] = []
+    piece_ends: list[int] = []
+    for is_filled, group in groupby(range(len(lines)), filled.__getitem__):
+        if not is_filled:
+            continue
+        block = list(group)
+        first, last = block[0], block[-1]
+        if unit == "paragraph" or first == last or looks_hard_wrapped(lines[first : last + 1]):
+            piece_starts.append(line_starts[first])
+            piece_ends.append(line_ends[last])
         else:
-            pieces = [(s[0], s[1]) for s in block]
-        for start, end in pieces:
-            if unit == "sentence":
-                for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
-                    starts.append(a)
-                    ends.append(b)
-            else:
-                starts.append(start)
-                ends.append(end)
+            piece_starts += line_starts[first : last + 1]
+            piece_ends += line_ends[first : last + 1]
+    if unit != "sentence":
+        return Segmentation(bom, body, piece_starts, piece_ends)
+    for start, end in zip(piece_starts, piece_ends, strict=True):
+        for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
+            starts.append(a)
+            ends.append(b)
     return Segmentation(bom, body, starts, ends)

@@ -126,6 +126,14 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would be removed.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for a batch; 0 = one per core. Output is the same for any N.",
+)
 @_cleaning_options
 def clean(
     paths: tuple[str, ...],
@@ -134,6 +142,7 @@ def clean(
     check: bool,
     quiet: bool,
     verbose: bool,
+    jobs: int,
     hash_bits: str,
     **cleaning: Any,
 ) -> None:
@@ -157,7 +166,7 @@ def clean(
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
-    options = RunOptions(check=check, in_place=in_place, progress=not quiet)
+    options = RunOptions(check=check, in_place=in_place, progress=not quiet, jobs=jobs)
     try:
         report = run(sources, config, options)
     except KeyboardInterrupt:

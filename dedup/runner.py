@@ -1,9 +1,17 @@
-"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink."""
+"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink.
+
+With ``jobs > 1`` and ``--scope document`` the documents are read and cleaned in worker
+processes (each cleaning is independent) and their results come back in order, so the
+outputs, the report and the log are the same for any number of jobs. ``--scope batch``
+carries state from one document to the next and runs in one process.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,11 @@ class RunOptions:
     check: bool = False  # write nothing
     in_place: bool = False
     progress: bool = False
+    jobs: int = 1  # worker processes; 0 means one per core
+
+
+# What reading and cleaning one source gave: a failure, a skipped non-text input, a result.
+_Outcome = tuple[str, str, bytes | None, CleanResult | None]
 
 
 def run(
@@ -30,35 +43,75 @@ def run(
     on_result: Callable[[CleanResult], None] | None = None,
 ) -> Report:
     """Clean every source; one bad input is reported and the batch goes on."""
-    cleaner = Cleaner(config)
     report = Report(check=options.check)
+    jobs = options.jobs or os.cpu_count() or 1
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
-        for source in sources:
-            _run_one(cleaner, source, options, report, on_result)
+        # Workers cannot read the parent's stdin, and batch scope is sequential by nature.
+        parallel = config.scope == "document" and all(s.path != STDIN for s in sources)
+        if jobs > 1 and len(sources) > 1 and parallel:
+            outcomes = _clean_in_workers(sources, config, min(jobs, len(sources)))
+        else:
+            cleaner = Cleaner(config)
+            outcomes = (_read_and_clean(cleaner, source) for source in sources)
+        for source, outcome in zip(sources, outcomes, strict=True):
+            _run_one(source, outcome, options, report, on_result)
             advance()
     return report
 
 
+def _read_and_clean(cleaner: Cleaner, source: Source) -> _Outcome:
+    """The pure part of one source's run (reading aside): no report, no output."""
+    try:
+        data = read_source(source)
+    except InputError as error:
+        return ("fail", str(error), None, None)
+    problem = text_problem(data)
+    if problem is not None:
+        return ("skip", f"{source.name}: {problem}", data, None)
+    return ("ok", "", None, cleaner.clean(data, source.name))
+
+
+_worker_cleaner: Cleaner | None = None  # one per worker process, set by its initializer
+
+
+def _start_worker(config: CleanConfig) -> None:
+    global _worker_cleaner
+    _worker_cleaner = Cleaner(config)
+
+
+def _clean_in_worker(source: Source) -> _Outcome:
+    assert _worker_cleaner is not None
+    return _read_and_clean(_worker_cleaner, source)
+
+
+def _clean_in_workers(
+    sources: Sequence[Source], config: CleanConfig, jobs: int
+) -> Iterator[_Outcome]:
+    """Outcomes of every source, in order, from a pool of worker processes."""
+    chunk = max(1, min(16, len(sources) // (jobs * 8)))
+    with multiprocessing.Pool(jobs, _start_worker, (config,)) as pool:
+        yield from pool.imap(_clean_in_worker, sources, chunksize=chunk)
+
+
 def _run_one(
-    cleaner: Cleaner,
     source: Source,
+    outcome: _Outcome,
     options: RunOptions,
     report: Report,
     on_result: Callable[[CleanResult], None] | None,
 ) -> None:
-    try:
-        data = read_source(source)
-    except InputError as error:
-        report.fail(str(error))
+    kind, message, data, result = outcome
+    if kind == "fail":
+        report.fail(message)
         return
-    problem = text_problem(data)
-    if problem is not None:
-        report.skip(f"{source.name}: {problem}")
+    if kind == "skip":
+        assert data is not None
+        report.skip(message)
         # A filter must not swallow its input: pass it through unchanged.
         if source.output is None and not options.check and not options.in_place:
             _write_stdout(data)
         return
-    result = cleaner.clean(data, source.name)
+    assert result is not None
     report.add(result)
     if on_result is not None:
         on_result(result)

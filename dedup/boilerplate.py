@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, repeat
+from operator import contains, itemgetter
 
 from .normalize import get_profile, make_key_function
 
@@ -55,6 +57,8 @@ _STRONG_LITERAL_LETTERS = 8
 _FREE_TEXT = re.compile(r"\{(name|any)\}")
 # Units longer than this are prose, never a platform string; skip the regex work.
 MAX_KEY_BYTES = 600
+# Templates are indexed by up to this many bytes of their leading or trailing literal.
+_AFFIX = 4
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Rule:
 
     name: str
     strength: str
+
+
+_Ranked = tuple[int, re.Pattern[bytes], Rule]
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,10 @@ class Entry:
     lang: str
     strength: str
     text: str
-    # A regular expression searched in the key, instead of a text matched whole.
+    # A regular expression searched in the key, instead of a text matched whole, and
+    # words one of which a key must contain before the expression is tried.
     is_regex: bool = False
+    hints: tuple[str, ...] = ()
 
 
 def load_entries() -> list[Entry]:
@@ -95,6 +104,7 @@ def load_entries() -> list[Entry]:
                     strength=raw.get("strength", WEAK),
                     text=raw.get("regex", raw.get("text", "")),
                     is_regex="regex" in raw,
+                    hints=tuple(raw.get("hints", ())),
                 )
             )
     return entries
@@ -107,16 +117,20 @@ class Matcher:
         self.literals: dict[bytes, Rule] = {}
         self._by_prefix: dict[bytes, list[tuple[re.Pattern[bytes], Rule]]] = {}
         self._unindexed: list[tuple[re.Pattern[bytes], Rule]] = []
-        self._searched: list[tuple[re.Pattern[bytes], Rule]] = []
+        self._searched: list[tuple[re.Pattern[bytes], Rule, tuple[bytes, ...]]] = []
+        self._parts: dict[re.Pattern[bytes], list[bytes]] = {}
         # Strong entries are added first so a text listed both ways counts as strong.
         ordered = sorted(entries, key=lambda entry: entry.strength != STRONG)
         for entry in ordered:
             self._add(entry, key_function)
+        self._build_filters()
 
     def _add(self, entry: Entry, key_function: Callable[[bytes], bytes]) -> None:
         if entry.is_regex:
             rule = Rule(f"boilerplate:{entry.platform}:{entry.lang}", entry.strength)
-            self._searched.append((re.compile(entry.text.encode("utf-8"), re.DOTALL), rule))
+            compiled = re.compile(entry.text.encode("utf-8"), re.DOTALL)
+            hints = tuple(key_function(hint.encode("utf-8")) for hint in entry.hints)
+            self._searched.append((compiled, rule, hints))
             return
         strength = entry.strength
         if _FREE_TEXT.search(entry.text):
@@ -142,11 +156,40 @@ class Matcher:
             for i, part in enumerate(parts)
         )
         compiled = re.compile(pattern, re.DOTALL)
+        self._parts[compiled] = parts
         prefix = parts[0][:2]
         if len(prefix) == 2:
             self._by_prefix.setdefault(prefix, []).append((compiled, rule))
         else:
             self._unindexed.append((compiled, rule))
+
+    def _build_filters(self) -> None:
+        """Index every template by a literal it cannot match without, for :meth:`match_many`.
+
+        A template's key must start with its leading literal and end with its trailing one,
+        so a template is filed under up to the last ``_AFFIX`` bytes of the longer of the
+        two, else under its longest inner literal (tested with ``in``). Each template keeps
+        its rank in :meth:`match`'s order, so the first template that matches is the same.
+        """
+        ranked = [item for patterns in self._by_prefix.values() for item in patterns]
+        ranked += self._unindexed
+        self._heads: dict[int, dict[bytes, list[_Ranked]]] = {}
+        self._tails: dict[int, dict[bytes, list[_Ranked]]] = {}
+        self._inner: dict[bytes, list[_Ranked]] = {}
+        self._anywhere: list[_Ranked] = []
+        for rank, (compiled, rule) in enumerate(ranked):
+            literals = self._parts[compiled][::2]
+            head, tail = literals[0][:_AFFIX], literals[-1][-_AFFIX:]
+            item = (rank, compiled, rule)
+            if len(tail) >= 2 and len(tail) >= len(head):
+                self._tails.setdefault(len(tail), {}).setdefault(tail, []).append(item)
+            elif len(head) >= 2:
+                self._heads.setdefault(len(head), {}).setdefault(head, []).append(item)
+            elif max(map(len, literals)) >= 2:
+                self._inner.setdefault(max(literals, key=len), []).append(item)
+            else:
+                self._anywhere.append(item)
+        self._long_literals = any(len(key) > MAX_KEY_BYTES for key in self.literals)
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
@@ -161,10 +204,65 @@ class Matcher:
         for compiled, rule in self._unindexed:
             if compiled.fullmatch(key):
                 return rule
-        for compiled, rule in self._searched:
-            if compiled.search(key):
+        for compiled, rule, hints in self._searched:
+            if (not hints or any(hint in key for hint in hints)) and compiled.search(key):
                 return rule
         return None
+
+    def match_many(self, keys: Sequence[bytes]) -> list[Rule | None]:
+        """:meth:`match` for every key, with the per-key work done in C for most keys.
+
+        Only keys that share a literal with some template reach a regular expression.
+        """
+        rules = list(map(self.literals.get, keys))
+        if self._long_literals:
+            too_long = map(MAX_KEY_BYTES.__lt__, map(len, keys))
+            rules = [None if long else rule for long, rule in zip(too_long, rules, strict=True)]
+        indices = range(len(keys))
+        candidates: dict[int, list[_Ranked]] = {}
+        for length, table in self._heads.items():
+            cut = itemgetter(slice(0, length))
+            for index in compress(indices, map(table.get, map(cut, keys))):
+                candidates.setdefault(index, []).extend(table[keys[index][:length]])
+        for length, table in self._tails.items():
+            cut = itemgetter(slice(-length, None))
+            for index in compress(indices, map(table.get, map(cut, keys))):
+                candidates.setdefault(index, []).extend(table[keys[index][-length:]])
+        for inner, items in self._inner.items():
+            for index in compress(indices, map(contains, keys, repeat(inner))):
+                candidates.setdefault(index, []).extend(items)
+        if self._anywhere:
+            for index in indices:
+                candidates.setdefault(index, []).extend(self._anywhere)
+        for index, items in candidates.items():
+            key = keys[index]
+            if rules[index] is not None or not key or len(key) > MAX_KEY_BYTES:
+                continue
+            for _, compiled, rule in sorted(items, key=itemgetter(0)):
+                if compiled.fullmatch(key):
+                    rules[index] = rule
+                    break
+        for compiled, rule, hints in self._searched:
+            # Only keys holding one of the entry's hint words reach its expression.
+            hinted: Iterable[int] = indices
+            if hints:
+                hinted = sorted(
+                    {
+                        i
+                        for hint in hints
+                        for i in compress(indices, map(contains, keys, repeat(hint)))
+                    }
+                )
+            for index in hinted:
+                key = keys[index]
+                if (
+                    rules[index] is None
+                    and key
+                    and len(key) <= MAX_KEY_BYTES
+                    and compiled.search(key)
+                ):
+                    rules[index] = rule
+        return rules
 
 
 @lru_cache(maxsize=8)

@@ -8,15 +8,17 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse
+from operator import ne, not_
 
 from .boilerplate import Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .learn import is_learnable
-from .normalize import get_profile, make_key_function
+from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import deleted_ranges, render
 from .segment import Segmentation, segment
@@ -86,11 +88,11 @@ class _Units:
     """A segmented document with its keys and per-unit facts, in parallel lists."""
 
     seg: Segmentation
+    units: list[bytes]
     keys: list[bytes]
     fingerprints: list[int]
     key_lengths: list[int]
     protected: list[bool]
-    structural: list[bool]
 
 
 class Cleaner:
@@ -99,6 +101,7 @@ class Cleaner:
     def __init__(self, config: CleanConfig | None = None) -> None:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
+        self._keys = make_bulk_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
         self._matcher = builtin_matcher(self.config.profile) if self.config.boilerplate else None
         self._user = UserRules(
@@ -122,19 +125,19 @@ class Cleaner:
 
     def _analyse(self, data: bytes) -> _Units:
         seg = segment(data, self.config.unit)
-        keys = [self._key(seg.unit(index)) for index in range(len(seg))]
+        count = len(seg)
+        units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
+        keys = self._keys(units)
         fingerprints = list(map(self._fingerprint, keys))
-        key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
+        key_lengths = list(map(len, keys))
+        for index in compress(range(count), map(not_, map(bytes.isascii, keys))):
+            key_lengths[index] = _char_count(keys[index])
         user = self._user
-        protected = (
-            [user.keeps(seg.unit(index), key) for index, key in enumerate(keys)]
-            if user
-            else [False] * len(keys)
-        )
-        structural = [
-            is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
-        ]
-        return _Units(seg, keys, fingerprints, key_lengths, protected, structural)
+        if user:
+            protected = list(map(user.keeps, units, keys))
+        else:
+            protected = [False] * count
+        return _Units(seg, units, keys, fingerprints, key_lengths, protected)
 
     def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
@@ -143,7 +146,7 @@ class Cleaner:
         learnable = [
             index
             for index, key in enumerate(units.keys)
-            if is_learnable(key, units.structural[index])
+            if is_learnable(key, units.protected[index] or is_structural(key))
         ]
         fingerprints = [units.fingerprints[index] for index in learnable]
         short = [
@@ -163,17 +166,29 @@ class Cleaner:
         their rule.
         """
         units = self._analyse(data)
-        seg, fingerprints = units.seg, units.fingerprints
+        seg, fingerprints, count = units.seg, units.fingerprints, len(units.keys)
+        # Whether a unit is structural only matters once it repeats (in the document or
+        # the batch), and a unit that repeats among any subset of units repeats among all.
+        first: dict[int, int] = {}
+        first_of = list(map(first.setdefault, fingerprints, range(count)))
+        repeated = set(compress(range(count), map(ne, first_of, range(count))))
+        if self._batch_seen:
+            in_batch = map(self._batch_seen.__contains__, fingerprints)
+            repeated.update(compress(range(count), in_batch))
+        structural = units.protected.copy()
+        for index in repeated:
+            structural[index] = structural[index] or is_structural(units.keys[index])
         rules, user_drops = self._match_rules(units, chrome or {})
         short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
         findings = self._detect(
             fingerprints,
             units.key_lengths,
             units.protected,
-            units.structural,
+            structural,
             rules,
             short,
             user_drops,
+            repeated,
         )
         keep = [True] * len(seg)
         for unit in findings:
@@ -191,21 +206,24 @@ class Cleaner:
     ) -> tuple[list[Rule | None], dict[int, Finding]]:
         """Per unit, the library or learned rule it matches, if any; and the units that
         the user's patterns drop (those go alone, they do not make a region)."""
-        rules: list[Rule | None] = [None] * len(units.keys)
-        user_drops: dict[int, Finding] = {}
+        keys = units.keys
         matcher, user = self._matcher, self._user
-        for index, key in enumerate(units.keys):
-            if units.protected[index]:
-                continue
-            if user:
-                name = user.drops(units.seg.unit(index), key)
+        rules: list[Rule | None]
+        rules = matcher.match_many(keys) if matcher is not None else [None] * len(keys)
+        if chrome:
+            for index, fingerprint in enumerate(units.fingerprints):
+                if rules[index] is None:
+                    rules[index] = chrome.get(fingerprint)
+        user_drops: dict[int, Finding] = {}
+        if user:
+            for index, unit in enumerate(units.units):
+                if units.protected[index]:
+                    rules[index] = None
+                    continue
+                name = user.drops(unit, keys[index])
                 if name is not None:
                     user_drops[index] = Finding(name)
-                    continue
-            rule = matcher.match(key) if matcher is not None else None
-            if rule is None and chrome:
-                rule = chrome.get(units.fingerprints[index])
-            rules[index] = rule
+                    rules[index] = None
         return rules, user_drops
 
     def _detect(
@@ -217,17 +235,26 @@ class Cleaner:
         rules: list[Rule | None],
         short: list[bool],
         preset: dict[int, Finding],
+        repeated: set[int],
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent).
 
-        ``preset`` holds units already decided (the user's patterns).
+        ``preset`` holds units already decided (the user's patterns). ``repeated`` holds
+        every unit whose fingerprint occurs earlier in the document or in the batch.
+        Another pass can only find something while a unit with a boilerplate rule or a
+        repeated unit is still kept: removing units changes what is adjacent, and
+        adjacency only matters to boilerplate regions, stutters and blocks.
         """
         config = self.config
         findings = dict(preset)
-        active = [unit for unit in range(len(fingerprints)) if unit not in findings]
+        active: Sequence[int] = range(len(fingerprints))
+        if findings:
+            active = list(filterfalse(findings.__contains__, active))
+        ruled = list(compress(range(len(rules)), rules))
+        batch_seen = self._batch_seen
         while active:
-            found = find_boilerplate(active, rules, short)
-            remaining = [unit for unit in active if unit not in found]
+            found = find_boilerplate(active, rules, short) if ruled else {}
+            remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(
                     remaining,
@@ -238,22 +265,26 @@ class Cleaner:
                     config.block_min_chars,
                 )
             )
-            if config.scope == "batch":
-                for unit in remaining:
+            if config.scope == "batch" and batch_seen:
+                seen = map(batch_seen.__contains__, map(fingerprints.__getitem__, remaining))
+                for unit in compress(remaining, seen):
                     if (
                         unit not in found
-                        and fingerprints[unit] in self._batch_seen
                         and key_lengths[unit] >= config.min_chars
                         and not structural[unit]
                     ):
                         found[unit] = Finding(REPEAT_BATCH)
+            before = len(findings)
             for unit, finding in found.items():
                 if not protected[unit]:
                     findings[unit] = finding
-            new_active = [unit for unit in active if unit not in findings]
-            if len(new_active) == len(active):
-                break
-            active = new_active
+            if len(findings) == before:
+                break  # nothing new: the kept units are stable
+            if not any(unit not in findings for unit in ruled) and not any(
+                unit not in findings for unit in repeated
+            ):
+                break  # proven stable without another pass (see the docstring)
+            active = list(filterfalse(findings.__contains__, active))
         return findings
 
     def _decisions(

@@ -178,6 +178,14 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would be removed.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for a batch; 0 = one per core. Output is the same for any N.",
+)
 @_cleaning_options
 @explain_options
 def clean(
@@ -187,6 +195,7 @@ def clean(
     check: bool,
     quiet: bool,
     verbose: bool,
+    jobs: int,
     hash_bits: str,
     **cleaning: Any,
 ) -> None:
@@ -219,7 +228,9 @@ def clean(
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
-    options = RunOptions(check=check or extras.dry_run, in_place=in_place, progress=not quiet)
+    options = RunOptions(
+        check=check or extras.dry_run, in_place=in_place, progress=not quiet, jobs=jobs
+    )
     try:
         header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
         report = run_explained(sources, config, options, extras, header)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import ne
 
 from .boilerplate import EDGE, STRONG, Rule
 
@@ -50,18 +52,23 @@ def find_repeats(
     >>> {unit: (f.rule, f.kept_unit) for unit, f in sorted(found.items())}
     {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
+    fps = list(fingerprints) if _is_all(active, fingerprints) else [fingerprints[u] for u in active]
     first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
+    # The position of each unit's first copy, in one C-level pass; only the positions
+    # where it is not the unit itself (the repeats) need any Python work.
+    first_of = list(map(first.setdefault, fps, range(len(fps))))
+    repeats = list(compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
     chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
-    run_length = [0] * len(active)
+    run_length: dict[int, int] = {}  # position of a repeat -> longest copied run ending there
     found: dict[int, Finding] = {}
-    for position, unit in enumerate(active):
-        fingerprint = fingerprints[unit]
-        first_position = first.get(fingerprint)
-        if first_position is None:
-            first[fingerprint] = position
-            chain_before = {}
-            continue
+    previous = -2
+    for position in repeats:
+        if position != previous + 1:
+            chain_before = {}  # the unit before was a first copy: no run goes through it
+        previous = position
+        fingerprint = fps[position]
+        first_position = first_of[position]
         sources = copies.setdefault(fingerprint, [])
         chain = {first_position: chain_before.get(first_position - 1, 0) + 1}
         for source in sources:
@@ -70,24 +77,29 @@ def find_repeats(
             sources.append(position)
         run_length[position] = max(chain.values())
         chain_before = chain
+        unit = active[position]
         if protected[unit]:
             continue
         # A unit right after its own copy is a scraper stutter whatever its length.
-        stutter = fingerprints[active[position - 1]] == fingerprint
+        stutter = fps[position - 1] == fingerprint
         if stutter or key_lengths[unit] >= min_chars:
             found[unit] = Finding(REPEAT, active[first_position])
-    position = len(active) - 1
-    while position > 0:
+    limit = len(active)  # positions from here on are inside a block already taken
+    for position in reversed(repeats):
         length = run_length[position]
-        if length < 2:
-            position -= 1
+        if position >= limit or length < 2:
             continue
         run = active[position - length + 1 : position + 1]
         if sum(key_lengths[unit] for unit in run) >= block_min_chars:
             for unit in run:
                 found[unit] = Finding(REPEAT_BLOCK, active[first[fingerprints[unit]]])
-        position -= length
+        limit = position - length + 1
     return found
+
+
+def _is_all(active: Sequence[int], fingerprints: Sequence[int]) -> bool:
+    """True when active is every unit in order (the first pass), so no gather is needed."""
+    return isinstance(active, range) and active == range(len(fingerprints))
 
 
 REGION = "boilerplate:region"

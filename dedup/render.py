@@ -9,7 +9,8 @@ The output is always the input with some byte ranges deleted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import compress, pairwise
+from operator import not_
 
 from .segment import Segmentation
 
@@ -26,24 +27,23 @@ def render(seg: Segmentation, keep: Sequence[bool]) -> bytes:
     count = len(starts)
     if count == 0:
         return seg.bom + body
+    # Work per removed unit, not per unit: kept runs lie between removed ones.
+    removed = list(compress(range(count), map(not_, keep)))
     out = [seg.bom]
     previous = -1  # index of the last kept unit
     index = 0
-    while index < count:
-        if not keep[index]:
+    for run_stop in [*removed, count]:
+        if run_stop == index:
             index += 1
             continue
-        # Extend over a run of consecutive kept units and copy it in one slice.
-        run_end = index
-        while run_end + 1 < count and keep[run_end + 1]:
-            run_end += 1
+        run_end = run_stop - 1  # a run of consecutive kept units, copied in one slice
         if previous < 0:
             out.append(body[: starts[0]])
         else:
             out.append(_widest_gap(body, starts, ends, previous, index))
         out.append(body[starts[index] : ends[run_end]])
         previous = run_end
-        index = run_end + 1
+        index = run_stop + 1
     if previous < 0:
         return seg.bom
     out.append(body[ends[count - 1] :])

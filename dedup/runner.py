@@ -1,9 +1,17 @@
-"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink."""
+"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink.
+
+With ``jobs > 1`` and ``--scope document`` the documents are read and cleaned in worker
+processes (each cleaning is independent) and their results come back in order, so the
+outputs, the report and the log are the same for any number of jobs. ``--scope batch``
+carries state from one document to the next and runs in one process.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,11 @@ class RunOptions:
     check: bool = False  # write nothing
     in_place: bool = False
     progress: bool = False
+    jobs: int = 1  # worker processes; 0 means one per core
+
+
+# What reading and cleaning one source gave: a failure, a skipped non-text input, a result.
+_Outcome = tuple[str, str, bytes | None, CleanResult | None]
 
 
 def run(
@@ -32,14 +45,26 @@ def run(
     on_result: Callable[[CleanResult], None] | None = None,
 ) -> Report:
     """Clean every source; one bad input is reported and the batch goes on."""
-    cleaner = Cleaner(config)
     report = Report(check=options.check)
-    table = learn_chrome(sources, cleaner) if config.learn and len(sources) > 1 else None
-    rule_name = group_rule_name(config.learn_scope)
+    jobs = options.jobs or os.cpu_count() or 1
+    # Workers cannot read the parent's stdin, and batch scope is sequential by nature.
+    parallel = (
+        jobs > 1
+        and len(sources) > 1
+        and config.scope == "document"
+        and all(source.path != STDIN for source in sources)
+    )
+    workers = min(jobs, len(sources)) if parallel else 1
+    chromes = learn_chrome(sources, config, workers) if config.learn and len(sources) > 1 else {}
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
-        for source in sources:
-            chrome = table.chrome(_group(source, config), rule_name) if table else None
-            _run_one(cleaner, source, options, report, on_result, chrome)
+        outcomes: Iterable[_Outcome]
+        if workers > 1:
+            outcomes = _in_workers(_clean_in_worker, sources, config, chromes, workers)
+        else:
+            cleaner = Cleaner(config)
+            outcomes = (_read_and_clean(cleaner, source, chromes) for source in sources)
+        for source, outcome in zip(sources, outcomes, strict=True):
+            _run_one(source, outcome, options, report, on_result)
             advance()
     return report
 
@@ -49,47 +74,110 @@ def _group(source: Source, config: CleanConfig) -> str:
     return str(Path(source.path).parent) if config.learn_scope == "folder" else ""
 
 
-def learn_chrome(sources: Sequence[Source], cleaner: Cleaner) -> ChromeTable:
-    """The first pass of a batch: document frequencies of units per group.
+# The map step of learning for one source: its group and Cleaner.unit_fingerprints, or
+# None for an input the second pass will report (unreadable, not text, stdin).
+_Profile = tuple[str, int, list[int], list[int]] | None
 
-    Unreadable and non-text inputs are left to the second pass to report; stdin is
-    not read twice, so it does not take part in learning.
-    """
-    config = cleaner.config
+
+def _profile(cleaner: Cleaner, source: Source) -> _Profile:
+    if source.path == STDIN:
+        return None  # stdin cannot be read twice
+    try:
+        data = read_source(source)
+    except InputError:
+        return None
+    if text_problem(data) is not None:
+        return None
+    return (_group(source, cleaner.config), *cleaner.unit_fingerprints(data))
+
+
+def learn_chrome(
+    sources: Sequence[Source], config: CleanConfig, workers: int = 1
+) -> dict[str, dict[int, Rule]]:
+    """The first pass of a batch: map each document to its unit fingerprints, reduce to
+    document frequencies per group, and return each group's learned chrome."""
+    if workers > 1:
+        profiles: Iterable[_Profile] = _in_workers(_profile_in_worker, sources, config, {}, workers)
+    else:
+        cleaner = Cleaner(config)
+        profiles = (_profile(cleaner, source) for source in sources)
     table = ChromeTable(config.learn_min_docs, config.learn_min_share)
-    for source in sources:
-        if source.path == STDIN:
-            continue
-        try:
-            data = read_source(source)
-        except InputError:
-            continue
-        if text_problem(data) is None:
-            table.add(_group(source, config), *cleaner.unit_fingerprints(data))
-    return table
+    for profile in profiles:
+        if profile is not None:
+            table.add(*profile)
+    rule_name = group_rule_name(config.learn_scope)
+    groups = {_group(source, config) for source in sources}
+    return {group: table.chrome(group, rule_name) for group in sorted(groups)}
 
 
-def _run_one(
-    cleaner: Cleaner,
-    source: Source,
-    options: RunOptions,
-    report: Report,
-    on_result: Callable[[CleanResult], None] | None,
-    chrome: Mapping[int, Rule] | None = None,
-) -> None:
+def _read_and_clean(
+    cleaner: Cleaner, source: Source, chromes: Mapping[str, Mapping[int, Rule]]
+) -> _Outcome:
+    """The pure part of one source's run (reading aside): no report, no output."""
     try:
         data = read_source(source)
     except InputError as error:
-        report.fail(str(error))
-        return
+        return ("fail", str(error), None, None)
     problem = text_problem(data)
     if problem is not None:
-        report.skip(f"{source.name}: {problem}")
+        return ("skip", f"{source.name}: {problem}", data, None)
+    chrome = chromes.get(_group(source, cleaner.config)) if chromes else None
+    return ("ok", "", None, cleaner.clean(data, source.name, chrome))
+
+
+# One per worker process, set by its initializer.
+_worker_cleaner: Cleaner | None = None
+_worker_chromes: Mapping[str, Mapping[int, Rule]] = {}
+
+
+def _start_worker(config: CleanConfig, chromes: Mapping[str, Mapping[int, Rule]]) -> None:
+    global _worker_cleaner, _worker_chromes
+    _worker_cleaner = Cleaner(config)
+    _worker_chromes = chromes
+
+
+def _clean_in_worker(source: Source) -> _Outcome:
+    assert _worker_cleaner is not None
+    return _read_and_clean(_worker_cleaner, source, _worker_chromes)
+
+
+def _profile_in_worker(source: Source) -> _Profile:
+    assert _worker_cleaner is not None
+    return _profile(_worker_cleaner, source)
+
+
+def _in_workers(
+    task: Callable[[Source], Any],
+    sources: Sequence[Source],
+    config: CleanConfig,
+    chromes: Mapping[str, Mapping[int, Rule]],
+    jobs: int,
+) -> Iterator[Any]:
+    """task(source) for every source, in order, from a pool of worker processes."""
+    chunk = max(1, min(16, len(sources) // (jobs * 8)))
+    with multiprocessing.Pool(jobs, _start_worker, (config, chromes)) as pool:
+        yield from pool.imap(task, sources, chunksize=chunk)
+
+
+def _run_one(
+    source: Source,
+    outcome: _Outcome,
+    options: RunOptions,
+    report: Report,
+    on_result: Callable[[CleanResult], None] | None,
+) -> None:
+    kind, message, data, result = outcome
+    if kind == "fail":
+        report.fail(message)
+        return
+    if kind == "skip":
+        assert data is not None
+        report.skip(message)
         # A filter must not swallow its input: pass it through unchanged.
         if source.output is None and not options.check and not options.in_place:
             _write_stdout(data)
         return
-    result = cleaner.clean(data, source.name, chrome)
+    assert result is not None
     report.add(result)
     if on_result is not None:
         on_result(result)

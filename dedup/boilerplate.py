@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 from operator import contains, itemgetter
 
 from .normalize import get_profile, make_key_function
@@ -242,17 +243,24 @@ class Matcher:
                 if compiled.fullmatch(key):
                     rules[index] = rule
                     break
+        if self._searched:
+            self._search_many(keys, rules)
+        return rules
+
+    def _search_many(self, keys: Sequence[bytes], rules: list[Rule | None]) -> None:
+        """Try the searched (regex) entries on the keys that hold one of their hints.
+
+        The hints are found in one pass over all keys joined by newlines (keys never hold
+        a newline), so the cost per key is in C.
+        """
+        joined = b"\n".join(keys)
+        ends = list(accumulate(map((1).__add__, map(len, keys))))
         for compiled, rule, hints in self._searched:
-            # Only keys holding one of the entry's hint words reach its expression.
-            hinted: Iterable[int] = indices
             if hints:
-                hinted = sorted(
-                    {
-                        i
-                        for hint in hints
-                        for i in compress(indices, map(contains, keys, repeat(hint)))
-                    }
-                )
+                finder = re.compile(b"|".join(map(re.escape, hints)))
+                hinted = sorted({bisect_right(ends, m.start()) for m in finder.finditer(joined)})
+            else:
+                hinted = list(range(len(keys)))
             for index in hinted:
                 key = keys[index]
                 if (
@@ -262,7 +270,6 @@ class Matcher:
                     and compiled.search(key)
                 ):
                     rules[index] = rule
-        return rules
 
 
 @lru_cache(maxsize=8)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ class RunOptions:
     check: bool = False  # write nothing
     in_place: bool = False
     progress: bool = False
+    verbose: bool = False  # a traceback for an unexpected error in one document
 
 
 def run(
@@ -46,6 +48,12 @@ def _run_one(
     report: Report,
     on_result: Callable[[CleanResult], None] | None,
 ) -> None:
+    if source.error is not None:
+        report.fail(f"{source.name}: {source.error}")
+        return
+    if source.skip is not None:
+        report.skip(f"{source.name}: {source.skip}")
+        return
     try:
         data = read_source(source)
     except InputError as error:
@@ -58,7 +66,13 @@ def _run_one(
         if source.output is None and not options.check and not options.in_place:
             _write_stdout(data)
         return
-    result = cleaner.clean(data, source.name)
+    try:
+        result = cleaner.clean(data, source.name)
+    except Exception as error:  # a bug or MemoryError in one document must not stop the batch
+        if options.verbose:
+            traceback.print_exc()
+        report.fail(f"{source.name}: internal error: {type(error).__name__}: {error}")
+        return
     report.add(result)
     if on_result is not None:
         on_result(result)

@@ -15,7 +15,7 @@ from .config import SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
-from .report import EXIT_INTERRUPTED
+from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
 from .runner import RunOptions, run
 
 EXIT_CODES_HELP = """\b
@@ -24,7 +24,16 @@ Exit codes:
   1  --check: something would be removed
   2  usage error (bad option or path)
   3  some inputs could not be read or written (the others were cleaned)
-  130  interrupted"""
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)"""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so temporary files are cleaned up."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _compile(patterns: tuple[str, ...], option: str) -> None:
@@ -159,12 +168,15 @@ def clean(
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
-    options = RunOptions(check=check, in_place=in_place, progress=not quiet)
+    options = RunOptions(check=check, in_place=in_place, progress=not quiet, verbose=verbose)
     try:
         report = run(sources, config, options)
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("dedup: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
     except Exception as error:  # the boundary: one line, traceback only with -v
         if verbose:
             raise
@@ -216,7 +228,9 @@ key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items
 
 
 def entry() -> None:
-    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet."""
+    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet, and
+    SIGTERM unwinds like Ctrl-C so no temporary file is left behind."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _terminate)
     main()

@@ -150,18 +150,20 @@ def check_promises(data: bytes, config: CleanConfig) -> None:
         assert (index in removed) == (index != first), f"unit {index} vs its first copy {first}"
 
 
-def fuzz_settings(budget: int) -> settings:
+def fuzz_settings(budget: int, derandomize: bool = False) -> settings:
     return settings(
         max_examples=budget,
         deadline=None,
         suppress_health_check=list(HealthCheck),
-        derandomize=False,
+        derandomize=derandomize,
+        database=None,
     )
 
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_promises_hold_on_arbitrary_input(unit: str) -> None:
-    @fuzz_settings(150)
+    # Derandomized so that the suite is stable; bench/fuzz.py explores at random.
+    @fuzz_settings(150, derandomize=True)
     @given(documents(), configs)
     def run(data: bytes, config: CleanConfig) -> None:
         check_promises(data, replace(config, unit=unit))
@@ -189,9 +191,25 @@ def test_promises_hold_on_edge_cases(data: bytes, unit: str) -> None:
     check_promises(data, CleanConfig(unit=unit, boilerplate=False, min_chars=0))
 
 
+_SENTENCE = b"The committee met on Tuesday to discuss the budget for next year."
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by bench/fuzz.py: in sentence mode, a sentence glued to a structural "
+    "tail ('* * *' after a CR or space) is segmented differently once earlier copies "
+    "are gone, so a second pass removes one more unit (not fixed yet)",
+)
+def test_sentence_mode_idempotence_counterexample() -> None:
+    data = (_SENTENCE + b"\n") * 5 + b"\n" + _SENTENCE + b"\n" + _SENTENCE + b"\r* * *\n"
+    data += _SENTENCE + b"\n"
+    config = CleanConfig(unit="sentence", boilerplate=False, min_chars=0, block_min_chars=0)
+    check_promises(data, config)
+
+
 def test_fuzz_script_runs_with_a_small_budget() -> None:
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "fuzz.py"), "--budget", "20"],
+        [sys.executable, str(ROOT / "bench" / "fuzz.py"), "--budget", "20", "--seed", "0"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -15,7 +15,7 @@ from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
 from .patterns import PatternError, UserRule, compile_pattern, parse_patterns_file
-from .report import EXIT_INTERRUPTED
+from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
 from .report_cli import (
     ExplainOptions,
     explain_options,
@@ -31,7 +31,16 @@ Exit codes:
   1  --check: something would be removed
   2  usage error (bad option or path)
   3  some inputs could not be read or written (the others were cleaned)
-  130  interrupted"""
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)"""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so temporary files are cleaned up."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _compile(patterns: tuple[str, ...], option: str) -> None:
@@ -229,7 +238,11 @@ def clean(
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
     options = RunOptions(
-        check=check or extras.dry_run, in_place=in_place, progress=not quiet, jobs=jobs
+        check=check or extras.dry_run,
+        in_place=in_place,
+        progress=not quiet,
+        jobs=jobs,
+        verbose=verbose,
     )
     try:
         header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
@@ -237,6 +250,9 @@ def clean(
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("dedup: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
     except Exception as error:  # the boundary: one line, traceback only with -v
         if verbose:
             raise
@@ -306,7 +322,9 @@ main.add_command(restore_command, "restore")
 
 
 def entry() -> None:
-    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet."""
+    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet, and
+    SIGTERM unwinds like Ctrl-C so no temporary file is left behind."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _terminate)
     main()

@@ -176,11 +176,45 @@ def key_text(text: str, profile: Profile = PROFILES["default"]) -> str:
     return text
 
 
-def make_key_function(profile: Profile) -> Callable[[bytes], bytes]:
+# Units longer than this are keyed piece by piece (see _in_pieces).
+KEY_PIECE_BYTES = 1 << 20
+_ASCII_SPACE = re.compile(rb"[ \t\n\r\x0b\x0c]")
+
+
+def _in_pieces(key: Callable[[bytes], bytes], piece_bytes: int) -> Callable[[bytes], bytes]:
+    """Key a huge unit (a 200 MB line) in pieces cut after an ASCII space, for bounded memory.
+
+    Splitting one huge unit into millions of words at once took many times its size in
+    memory. Cutting after whitespace gives the same key when the profile ends by collapsing
+    whitespace: no word spans two pieces, every earlier step works character by character,
+    and NFKC never composes across an ASCII space.
+    """
+
+    def pieces(raw: bytes) -> bytes:
+        if len(raw) <= piece_bytes:
+            return key(raw)
+        keys = []
+        start = 0
+        while start < len(raw):
+            space = _ASCII_SPACE.search(raw, start + piece_bytes)
+            end = space.end() if space else len(raw)
+            piece = key(raw[start:end])
+            if piece:
+                keys.append(piece)
+            start = end
+        return b" ".join(keys)
+
+    return pieces
+
+
+def make_key_function(
+    profile: Profile, piece_bytes: int = KEY_PIECE_BYTES
+) -> Callable[[bytes], bytes]:
     """Return ``bytes -> key bytes`` for a profile, with the ASCII fast path when it applies.
 
     Input bytes that are not valid UTF-8 are decoded with ``surrogateescape`` so that the
-    key is still a deterministic function of the bytes.
+    key is still a deterministic function of the bytes. Units longer than ``piece_bytes``
+    are keyed in pieces (same key, bounded memory).
 
     >>> make_key_function(PROFILES["default"])(b"  The  END\\r")
     b'the end'
@@ -194,7 +228,7 @@ def make_key_function(profile: Profile) -> Callable[[bytes], bytes]:
         return text.encode("utf-8", "surrogatepass")
 
     if not profile.ascii_fast_path:
-        return slow
+        return _in_pieces(slow, piece_bytes) if steps[-1] is collapse_whitespace else slow
 
     fold = _ASCII_FOLD
     space = b" "
@@ -204,14 +238,14 @@ def make_key_function(profile: Profile) -> Callable[[bytes], bytes]:
             return space.join(raw.translate(fold).split())
         return slow(raw)
 
-    return fast
+    return _in_pieces(fast, piece_bytes)
 
 
 def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list[bytes]]:
     """Return ``list of unit bytes -> list of keys``, equal to mapping the key function.
 
     For the ASCII fast path the per-unit work is three C calls chained by ``map``, with no
-    Python frame per unit; only the non-ASCII units go through the full pipeline.
+    Python frame per unit; only non-ASCII and huge units go through the single-unit path.
 
     >>> make_bulk_key_function(PROFILES["default"])([b"  The  END\\r", b"Caf\\xc3\\xa9"])
     [b'the end', b'caf\\xc3\\xa9']
@@ -223,6 +257,8 @@ def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list
     join = b" ".join
 
     def bulk(units: Sequence[bytes]) -> list[bytes]:
+        if max(map(len, units), default=0) > KEY_PIECE_BYTES:
+            return list(map(single, units))  # bounded memory for a huge unit
         keys = list(map(join, map(bytes.split, map(bytes.translate, units, repeat(fold)))))
         for index in compress(range(len(units)), map(not_, map(bytes.isascii, units))):
             keys[index] = single(units[index])

@@ -14,7 +14,8 @@ EXIT_OK = 0
 EXIT_CHANGES = 1  # --check: something would be removed
 EXIT_USAGE = 2  # bad command line (click's own code)
 EXIT_FAILED = 3  # some inputs could not be read or written
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 @dataclass

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +34,11 @@ class RunOptions:
     in_place: bool = False
     progress: bool = False
     jobs: int = 1  # worker processes; 0 means one per core
+    verbose: bool = False  # a traceback for an unexpected error in one document
 
 
-# What reading and cleaning one source gave: a failure, a skipped non-text input, a result.
+# What reading and cleaning one source gave: a failure, a skipped input (with its bytes
+# when they were read), or a result.
 _Outcome = tuple[str, str, bytes | None, CleanResult | None]
 
 
@@ -59,10 +63,14 @@ def run(
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
         outcomes: Iterable[_Outcome]
         if workers > 1:
-            outcomes = _in_workers(_clean_in_worker, sources, config, chromes, workers)
+            outcomes = _in_workers(
+                _clean_in_worker, sources, config, chromes, workers, options.verbose
+            )
         else:
             cleaner = Cleaner(config)
-            outcomes = (_read_and_clean(cleaner, source, chromes) for source in sources)
+            outcomes = (
+                _read_and_clean(cleaner, source, chromes, options.verbose) for source in sources
+            )
         for source, outcome in zip(sources, outcomes, strict=True):
             _run_one(source, outcome, options, report, on_result)
             advance()
@@ -80,8 +88,8 @@ _Profile = tuple[str, int, list[int], list[int]] | None
 
 
 def _profile(cleaner: Cleaner, source: Source) -> _Profile:
-    if source.path == STDIN:
-        return None  # stdin cannot be read twice
+    if source.path == STDIN or source.error is not None or source.skip is not None:
+        return None  # stdin cannot be read twice; the others are reported in pass two
     try:
         data = read_source(source)
     except InputError:
@@ -111,9 +119,16 @@ def learn_chrome(
 
 
 def _read_and_clean(
-    cleaner: Cleaner, source: Source, chromes: Mapping[str, Mapping[int, Rule]]
+    cleaner: Cleaner,
+    source: Source,
+    chromes: Mapping[str, Mapping[int, Rule]],
+    verbose: bool = False,
 ) -> _Outcome:
     """The pure part of one source's run (reading aside): no report, no output."""
+    if source.error is not None:
+        return ("fail", f"{source.name}: {source.error}", None, None)
+    if source.skip is not None:
+        return ("skip", f"{source.name}: {source.skip}", None, None)
     try:
         data = read_source(source)
     except InputError as error:
@@ -122,28 +137,45 @@ def _read_and_clean(
     if problem is not None:
         return ("skip", f"{source.name}: {problem}", data, None)
     chrome = chromes.get(_group(source, cleaner.config)) if chromes else None
-    return ("ok", "", None, cleaner.clean(data, source.name, chrome))
+    try:
+        return ("ok", "", None, cleaner.clean(data, source.name, chrome))
+    except Exception as error:  # a bug or MemoryError in one document must not stop the batch
+        message = f"{source.name}: internal error: {type(error).__name__}: {error}"
+        if verbose:  # formatted here: a worker's own stderr is not the parent's
+            message += "\n" + traceback.format_exc().rstrip()
+        return ("fail", message, None, None)
 
 
-# One per worker process, set by its initializer.
-_worker_cleaner: Cleaner | None = None
-_worker_chromes: Mapping[str, Mapping[int, Rule]] = {}
+@dataclass
+class _Worker:
+    """What a worker process holds for its whole life (set by its initializer)."""
+
+    cleaner: Cleaner
+    chromes: Mapping[str, Mapping[int, Rule]]
+    verbose: bool
 
 
-def _start_worker(config: CleanConfig, chromes: Mapping[str, Mapping[int, Rule]]) -> None:
-    global _worker_cleaner, _worker_chromes
-    _worker_cleaner = Cleaner(config)
-    _worker_chromes = chromes
+_worker: _Worker | None = None  # one per worker process, never used in the parent
+
+
+def _start_worker(
+    config: CleanConfig, chromes: Mapping[str, Mapping[int, Rule]], verbose: bool
+) -> None:
+    global _worker
+    # The parent handles Ctrl-C and SIGTERM and tears the pool down; a worker just stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker = _Worker(Cleaner(config), chromes, verbose)
 
 
 def _clean_in_worker(source: Source) -> _Outcome:
-    assert _worker_cleaner is not None
-    return _read_and_clean(_worker_cleaner, source, _worker_chromes)
+    assert _worker is not None
+    return _read_and_clean(_worker.cleaner, source, _worker.chromes, _worker.verbose)
 
 
 def _profile_in_worker(source: Source) -> _Profile:
-    assert _worker_cleaner is not None
-    return _profile(_worker_cleaner, source)
+    assert _worker is not None
+    return _profile(_worker.cleaner, source)
 
 
 def _in_workers(
@@ -152,10 +184,11 @@ def _in_workers(
     config: CleanConfig,
     chromes: Mapping[str, Mapping[int, Rule]],
     jobs: int,
+    verbose: bool = False,
 ) -> Iterator[Any]:
     """task(source) for every source, in order, from a pool of worker processes."""
     chunk = max(1, min(16, len(sources) // (jobs * 8)))
-    with multiprocessing.Pool(jobs, _start_worker, (config, chromes)) as pool:
+    with multiprocessing.Pool(jobs, _start_worker, (config, chromes, verbose)) as pool:
         yield from pool.imap(task, sources, chunksize=chunk)
 
 
@@ -171,10 +204,10 @@ def _run_one(
         report.fail(message)
         return
     if kind == "skip":
-        assert data is not None
         report.skip(message)
         # A filter must not swallow its input: pass it through unchanged.
-        if source.output is None and not options.check and not options.in_place:
+        passthrough = source.output is None and not (options.check or options.in_place)
+        if data is not None and passthrough:
             _write_stdout(data)
         return
     assert result is not None

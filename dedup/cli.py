@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -232,7 +233,7 @@ def clean(
         sources = collect_sources(paths, output_dir)
     except UsageProblem as problem:
         raise click.UsageError(str(problem)) from None
-    several = len(sources) > 1 or any(p != "-" and _is_dir(p) for p in paths)
+    several = len(sources) > 1 or any(p != "-" and os.path.isdir(p) for p in paths)
     if several and not (output_dir or in_place or check or extras.dry_run):
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
@@ -260,12 +261,6 @@ def clean(
     if not quiet:
         report.print_summary()
     sys.exit(extras.exit_code(report, check))
-
-
-def _is_dir(path: str) -> bool:
-    import os
-
-    return os.path.isdir(path)
 
 
 @main.command()

@@ -8,7 +8,7 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .boilerplate import STRONG, Rule, builtin_matcher
@@ -17,6 +17,7 @@ from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .normalize import get_profile, make_key_function
 from .render import render
+from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -78,7 +79,7 @@ class CleanResult:
 class Cleaner:
     """Cleans documents one after another under one config."""
 
-    def __init__(self, config: CleanConfig | None = None) -> None:
+    def __init__(self, config: CleanConfig | None = None, seen: SeenStore | None = None) -> None:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
@@ -88,8 +89,9 @@ class Cleaner:
             for number, pattern in enumerate(self.config.patterns, 1)
         ]
         self._keep = [re.compile(pattern.encode("utf-8")) for pattern in self.config.keep_patterns]
-        # --scope batch: fingerprint of every unit kept so far -> where it was kept.
-        self._batch_seen: dict[int, Location] = {}
+        # --scope batch: fingerprint of every unit kept so far -> where it was kept
+        # (in memory, or a persistent index: see dedup.seen).
+        self._batch_seen: SeenStore = seen if seen is not None else MemorySeen()
 
     def key(self, text: bytes) -> bytes:
         """The comparison key of a unit's bytes."""
@@ -112,15 +114,22 @@ class Cleaner:
             is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
         ]
         rules = self._match_rules(seg, keys, protected)
-        findings = self._detect(fingerprints, key_lengths, protected, structural, rules)
+        batch = self.config.scope == "batch"
+        known = self._batch_seen.lookup(fingerprints) if batch else {}
+        findings = self._detect(fingerprints, key_lengths, protected, structural, rules, known)
         keep = [True] * count
         for unit in findings:
             keep[unit] = False
         output = render(seg, keep)
-        decisions = self._decisions(data, seg, name, findings)
-        if self.config.scope == "batch":
-            for decision_line, unit in self._kept_lines(data, seg, keep):
-                self._batch_seen.setdefault(fingerprints[unit], Location(name, decision_line))
+        decisions = self._decisions(data, seg, name, findings, known)
+        if batch:
+            self._batch_seen.add(
+                name,
+                (
+                    (fingerprints[unit], kept_line)
+                    for kept_line, unit in self._kept_lines(data, seg, keep)
+                ),
+            )
         return CleanResult(name, data, output, count, decisions)
 
     def _is_protected(self, unit: bytes, key: bytes) -> bool:
@@ -151,6 +160,7 @@ class Cleaner:
         protected: list[bool],
         structural: list[bool],
         rules: list[Rule | None],
+        known: Mapping[int, Location],
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent)."""
         config = self.config
@@ -173,7 +183,7 @@ class Cleaner:
                 for unit in remaining:
                     if (
                         unit not in found
-                        and fingerprints[unit] in self._batch_seen
+                        and fingerprints[unit] in known
                         and key_lengths[unit] >= config.min_chars
                         and not structural[unit]
                     ):
@@ -188,7 +198,12 @@ class Cleaner:
         return findings
 
     def _decisions(
-        self, data: bytes, seg: Segmentation, name: str, findings: dict[int, Finding]
+        self,
+        data: bytes,
+        seg: Segmentation,
+        name: str,
+        findings: dict[int, Finding],
+        known: Mapping[int, Location],
     ) -> list[Decision]:
         if not findings:
             return []
@@ -208,11 +223,11 @@ class Cleaner:
             finding = findings[unit]
             kept = None
             if finding.rule == REPEAT_BATCH:
-                kept = self._batch_seen.get(self._fingerprint_of(seg, unit))
+                kept = known.get(self._fingerprint_of(seg, unit))
             elif finding.kept_unit is not None:
                 source = findings.get(finding.kept_unit)
                 if source is not None and source.rule == REPEAT_BATCH:
-                    kept = self._batch_seen.get(self._fingerprint_of(seg, unit))
+                    kept = known.get(self._fingerprint_of(seg, unit))
                 else:
                     kept = Location(name, line_of[seg.starts[finding.kept_unit] + offset])
             start, end = seg.starts[unit] + offset, seg.ends[unit] + offset

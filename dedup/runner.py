@@ -12,6 +12,7 @@ from .cleaner import Cleaner, CleanResult
 from .config import CleanConfig
 from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
 from .report import Report
+from .seen import SeenStore
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,13 @@ def run(
     config: CleanConfig,
     options: RunOptions,
     on_result: Callable[[CleanResult], None] | None = None,
+    seen: SeenStore | None = None,
 ) -> Report:
-    """Clean every source; one bad input is reported and the batch goes on."""
-    cleaner = Cleaner(config)
+    """Clean every source; one bad input is reported and the batch goes on.
+
+    ``seen`` is the batch seen-store (default: in memory), e.g. a persistent index.
+    """
+    cleaner = Cleaner(config, seen)
     report = Report(check=options.check)
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
         for source in sources:

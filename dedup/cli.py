@@ -11,18 +11,19 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_corpus import CorpusOptions, corpus_options, index_group, run_corpus
 from .config import SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
 from .report import EXIT_INTERRUPTED
-from .runner import RunOptions, run
+from .runner import RunOptions
 
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  success (with --check: nothing would be removed)
   1  --check: something would be removed
-  2  usage error (bad option or path)
+  2  usage error (bad option or path, or an index that cannot be used)
   3  some inputs could not be read or written (the others were cleaned)
   130  interrupted"""
 
@@ -129,6 +130,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
 @_cleaning_options
+@corpus_options
 def clean(
     paths: tuple[str, ...],
     output_dir: str | None,
@@ -147,7 +149,9 @@ def clean(
     _compile(cleaning["patterns"], "--pattern")
     _compile(cleaning["keep_patterns"], "--keep")
     boilerplate = not cleaning.pop("no_boilerplate")
+    corpus = CorpusOptions.pop_from(cleaning)
     config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, **cleaning)
+    config = corpus.configure(config)
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
     try:
@@ -161,10 +165,12 @@ def clean(
         raise click.UsageError("--in-place cannot rewrite stdin")
     options = RunOptions(check=check, in_place=in_place, progress=not quiet)
     try:
-        report = run(sources, config, options)
+        report = run_corpus(sources, config, options, corpus)
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException:
+        raise
     except Exception as error:  # the boundary: one line, traceback only with -v
         if verbose:
             raise
@@ -213,6 +219,9 @@ def key(texts: tuple[str, ...], profile: str, hash_bits: str) -> None:
 
 assert key.help is not None
 key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items())
+
+
+main.add_command(index_group)
 
 
 def entry() -> None:

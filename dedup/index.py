@@ -1,7 +1,7 @@
 """The persistent fingerprint index: ``--scope batch`` across runs, on disk (SQLite).
 
 One SQLite file holds every unit fingerprint kept by earlier runs and where it was kept.
-A run opens it with :func:`open_index`, which
+A run opens it as a :class:`FingerprintIndex`, which
 
 - takes SQLite's write lock for the whole run (``BEGIN IMMEDIATE``, no waiting): a second
   run on the same index is refused at once with :class:`IndexProblem`;
@@ -96,7 +96,11 @@ def _from_key_128(key: bytes) -> int:
 
 
 class FingerprintIndex:
-    """A :class:`~dedup.seen.SeenStore` on disk, open for one run (see :func:`open_index`)."""
+    """A :class:`~dedup.seen.SeenStore` on disk, open for one run.
+
+    Use it as a context manager (or call :meth:`commit` / :meth:`rollback`): the run is
+    committed when the block ends normally and rolled back when it raises.
+    """
 
     def __init__(
         self,
@@ -145,8 +149,7 @@ class FingerprintIndex:
                 raise IndexProblem(
                     f"{self.path}: not a dedup index (an SQLite file of something else)"
                 )
-            else:
-                _check_identity(self.path, dict(db.execute("SELECT key, value FROM meta")), wanted)
+            _check_identity(self.path, dict(db.execute("SELECT key, value FROM meta")), wanted)
             options = json.dumps(asdict(config), sort_keys=True)
             self._run = db.execute(
                 "INSERT INTO runs (started, options) VALUES (?, ?)", (time.time(), options)
@@ -326,15 +329,6 @@ def _check_identity(path: Path, stored: dict[str, str], wanted: dict[str, str]) 
         f"{path}: index was built with {built}, this run uses {asked};"
         " use the same options or another index"
     )
-
-
-def open_index(path: str | os.PathLike[str], config: CleanConfig) -> FingerprintIndex:
-    """Open (or create) the index at ``path`` for one run under ``config``.
-
-    Use it as a context manager: the run is committed when the block ends normally and
-    rolled back when it raises.
-    """
-    return FingerprintIndex(path, config)
 
 
 @dataclass(frozen=True)

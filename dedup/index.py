@@ -79,16 +79,17 @@ def identity(config: CleanConfig) -> dict[str, str]:
     }
 
 
-def _to_key_64(fingerprint: int) -> int:
-    return fingerprint - _TWO_64 if fingerprint >= _TWO_63 else fingerprint
+def _to_keys_64(fingerprints: Iterable[int]) -> list[Any]:
+    # SQLite integers are signed 64-bit: the upper half of xxh3_64 maps to negatives.
+    return [fp - _TWO_64 if fp >= _TWO_63 else fp for fp in fingerprints]
 
 
 def _from_key_64(key: int) -> int:
     return key + _TWO_64 if key < 0 else key
 
 
-def _to_key_128(fingerprint: int) -> bytes:
-    return fingerprint.to_bytes(16, "big")
+def _to_keys_128(fingerprints: Iterable[int]) -> list[Any]:
+    return [fp.to_bytes(16, "big") for fp in fingerprints]
 
 
 def _from_key_128(key: bytes) -> int:
@@ -112,7 +113,7 @@ class FingerprintIndex:
     ) -> None:
         self.path = Path(path)
         self._wide = config.hash_bits == 128
-        self._to_key = _to_key_128 if self._wide else _to_key_64
+        self._to_keys = _to_keys_128 if self._wide else _to_keys_64
         self._from_key = _from_key_128 if self._wide else _from_key_64
         self._buffer_entries = buffer_entries
         # New fingerprints not yet written: fingerprint -> (document id, line).
@@ -172,14 +173,14 @@ class FingerprintIndex:
         """Known fingerprints among ``fingerprints``: the buffer, then the file in bulk."""
         found: dict[int, Location] = {}
         pending = self._pending
-        missing = []
         self._asked = asked = set(fingerprints)
-        for fingerprint in asked:
-            entry = pending.get(fingerprint)
-            if entry is None:
-                missing.append(fingerprint)
-            else:
-                found[fingerprint] = Location(self._pending_names[entry[0]], entry[1])
+        missing = [fingerprint for fingerprint in asked if fingerprint not in pending]
+        if len(missing) < len(asked):
+            names = self._pending_names
+            for fingerprint in asked:
+                entry = pending.get(fingerprint)
+                if entry is not None:
+                    found[fingerprint] = Location(names[entry[0]], entry[1])
         from_key = self._from_key
         for fp, name, line in self._select(missing):
             found[from_key(fp)] = Location(name, line)
@@ -189,11 +190,14 @@ class FingerprintIndex:
     def add(self, document: str, kept: Iterable[tuple[int, int]]) -> None:
         """Record kept units of ``document`` that the index does not hold yet."""
         self.documents += 1
-        pending, found = self._pending, self._found
-        new: dict[int, int] = {}
-        for fingerprint, line in kept:
-            if fingerprint not in found and fingerprint not in pending and fingerprint not in new:
-                new[fingerprint] = line
+        pending = self._pending
+        # Reversed, so that the first line of a fingerprint kept twice is the one recorded.
+        new = dict(reversed(list(kept)))
+        for fingerprint in new.keys() & self._found:
+            del new[fingerprint]
+        if pending:
+            for fingerprint in [fp for fp in new if fp in pending]:
+                del new[fingerprint]
         # The cleaner looks a document up before adding it; anything else is asked here.
         unasked = [fingerprint for fingerprint in new if fingerprint not in self._asked]
         if unasked:
@@ -258,21 +262,22 @@ class FingerprintIndex:
     def _flush(self) -> None:
         if not self._pending:
             return
-        to_key = self._to_key
-        # In key order, so the B-tree is walked once instead of hit at random.
-        rows = sorted((to_key(fp), doc, line) for fp, (doc, line) in self._pending.items())
-        self._db.executemany("INSERT OR IGNORE INTO seen (fp, doc, line) VALUES (?, ?, ?)", rows)
+        # In key order, so the B-tree is walked once instead of hit at random. Plain
+        # INSERT: every pending fingerprint was looked up and found missing.
+        items = sorted(self._pending.items())
+        keys = self._to_keys([fp for fp, _ in items])
+        rows = [(key, doc, line) for key, (_, (doc, line)) in zip(keys, items, strict=True)]
+        self._db.executemany("INSERT INTO seen (fp, doc, line) VALUES (?, ?, ?)", rows)
         self._pending.clear()
         self._pending_names.clear()
 
     def _select(
         self, fingerprints: list[int], with_names: bool = True
     ) -> Iterator[tuple[Any, ...]]:
-        to_key = self._to_key
         db = self._db
         largest = _IN_SIZES[-1]
         for start in range(0, len(fingerprints), largest):
-            chunk = [to_key(fp) for fp in fingerprints[start : start + largest]]
+            chunk = self._to_keys(fingerprints[start : start + largest])
             size = next(size for size in _IN_SIZES if size >= len(chunk))
             chunk += [chunk[-1]] * (size - len(chunk))
             places = ",".join("?" * size)

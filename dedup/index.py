@@ -24,7 +24,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -271,10 +271,9 @@ class FingerprintIndex:
         self._pending.clear()
         self._pending_names.clear()
 
-    def _select(
-        self, fingerprints: list[int], with_names: bool = True
-    ) -> Iterator[tuple[Any, ...]]:
+    def _select(self, fingerprints: list[int], with_names: bool = True) -> list[tuple[Any, ...]]:
         db = self._db
+        rows: list[tuple[Any, ...]] = []
         largest = _IN_SIZES[-1]
         for start in range(0, len(fingerprints), largest):
             chunk = self._to_keys(fingerprints[start : start + largest])
@@ -288,7 +287,8 @@ class FingerprintIndex:
                 )
             else:
                 query = f"SELECT fp FROM seen WHERE fp IN ({places})"
-            yield from db.execute(query, chunk)
+            rows += db.execute(query, chunk).fetchall()
+        return rows
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:

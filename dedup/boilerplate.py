@@ -11,22 +11,30 @@ taken from the platform's own translations, with a note of the source::
 Entries are matched against a unit's whole comparison key, so case, spacing, quote and
 dash variants match too. ``{n}``, ``{name}``, ``{time}``, ``{date}`` and ``{any}`` stand
 for the variable parts. A *strong* entry is specific enough to remove anywhere; a
-*weak* one ("Home", "Share") only inside a boilerplate region (see ``detectors``).
+*weak* one ("Home", "Share") only inside a boilerplate region (see ``detectors``); an
+*edge* one only in a region at the start or end of a document. An entry may give a
+``"regex"`` (searched in the key) instead of a ``"text"``, for texts that are written
+freely but always say the same things (a cookie notice).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate, compress, repeat
+from operator import contains, itemgetter
 
 from .normalize import get_profile, make_key_function
 
 STRONG = "strong"
 WEAK = "weak"
+# Strong at the start or end of a document, weak inside it (a cookie banner's sentence).
+EDGE = "edge"
 
 _PLACEHOLDER = re.compile(r"\{(n|name|time|date|any)\}")
 _PLACEHOLDER_REGEX = {
@@ -41,14 +49,17 @@ _PLACEHOLDER_REGEX = {
 # normalization (case folding, whitespace collapse) cannot damage them.
 _MARKER = "\ue000{}\ue001"
 _MARKER_RE = re.compile(rb"\xee\x80\x80(n|name|time|date|any)\xee\x80\x81")
-# A template whose literal part has fewer letters than this around a free-text
-# placeholder ({name}, {any}) would match ordinary prose ("{name} on {any}"): it is
-# skipped, and below _STRONG_LITERAL_LETTERS it only counts as weak.
+# A template whose literal part has too few letters around a free-text placeholder
+# would match ordinary prose ("{name} on {any}", "Posted {any}"): with {any} it needs
+# _STRONG_LITERAL_LETTERS to be used at all, with {name} _MIN_LITERAL_LETTERS, and below
+# _STRONG_LITERAL_LETTERS it only counts as weak.
 _MIN_LITERAL_LETTERS = 4
 _STRONG_LITERAL_LETTERS = 8
 _FREE_TEXT = re.compile(r"\{(name|any)\}")
 # Units longer than this are prose, never a platform string; skip the regex work.
 MAX_KEY_BYTES = 600
+# Templates are indexed by up to this many bytes of their leading or trailing literal.
+_AFFIX = 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,9 @@ class Rule:
 
     name: str
     strength: str
+
+
+_Ranked = tuple[int, re.Pattern[bytes], Rule]
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,10 @@ class Entry:
     lang: str
     strength: str
     text: str
+    # A regular expression searched in the key, instead of a text matched whole, and
+    # words one of which a key must contain before the expression is tried.
+    is_regex: bool = False
+    hints: tuple[str, ...] = ()
 
 
 def load_entries() -> list[Entry]:
@@ -85,7 +103,9 @@ def load_entries() -> list[Entry]:
                     kind=data.get("kind", "footer"),
                     lang=raw["lang"],
                     strength=raw.get("strength", WEAK),
-                    text=raw["text"],
+                    text=raw.get("regex", raw.get("text", "")),
+                    is_regex="regex" in raw,
+                    hints=tuple(raw.get("hints", ())),
                 )
             )
     return entries
@@ -98,16 +118,26 @@ class Matcher:
         self.literals: dict[bytes, Rule] = {}
         self._by_prefix: dict[bytes, list[tuple[re.Pattern[bytes], Rule]]] = {}
         self._unindexed: list[tuple[re.Pattern[bytes], Rule]] = []
+        self._searched: list[tuple[re.Pattern[bytes], Rule, tuple[bytes, ...]]] = []
+        self._parts: dict[re.Pattern[bytes], list[bytes]] = {}
         # Strong entries are added first so a text listed both ways counts as strong.
         ordered = sorted(entries, key=lambda entry: entry.strength != STRONG)
         for entry in ordered:
             self._add(entry, key_function)
+        self._build_filters()
 
     def _add(self, entry: Entry, key_function: Callable[[bytes], bytes]) -> None:
+        if entry.is_regex:
+            rule = Rule(f"boilerplate:{entry.platform}:{entry.lang}", entry.strength)
+            compiled = re.compile(entry.text.encode("utf-8"), re.DOTALL)
+            hints = tuple(key_function(hint.encode("utf-8")) for hint in entry.hints)
+            self._searched.append((compiled, rule, hints))
+            return
         strength = entry.strength
         if _FREE_TEXT.search(entry.text):
             letters = sum(ch.isalpha() for ch in _PLACEHOLDER.sub("", entry.text))
-            if letters < _MIN_LITERAL_LETTERS:
+            needed = _STRONG_LITERAL_LETTERS if "{any}" in entry.text else _MIN_LITERAL_LETTERS
+            if letters < needed:
                 return
             if letters < _STRONG_LITERAL_LETTERS:
                 strength = WEAK
@@ -127,11 +157,40 @@ class Matcher:
             for i, part in enumerate(parts)
         )
         compiled = re.compile(pattern, re.DOTALL)
+        self._parts[compiled] = parts
         prefix = parts[0][:2]
         if len(prefix) == 2:
             self._by_prefix.setdefault(prefix, []).append((compiled, rule))
         else:
             self._unindexed.append((compiled, rule))
+
+    def _build_filters(self) -> None:
+        """Index every template by a literal it cannot match without, for :meth:`match_many`.
+
+        A template's key must start with its leading literal and end with its trailing one,
+        so a template is filed under up to the last ``_AFFIX`` bytes of the longer of the
+        two, else under its longest inner literal (tested with ``in``). Each template keeps
+        its rank in :meth:`match`'s order, so the first template that matches is the same.
+        """
+        ranked = [item for patterns in self._by_prefix.values() for item in patterns]
+        ranked += self._unindexed
+        self._heads: dict[int, dict[bytes, list[_Ranked]]] = {}
+        self._tails: dict[int, dict[bytes, list[_Ranked]]] = {}
+        self._inner: dict[bytes, list[_Ranked]] = {}
+        self._anywhere: list[_Ranked] = []
+        for rank, (compiled, rule) in enumerate(ranked):
+            literals = self._parts[compiled][::2]
+            head, tail = literals[0][:_AFFIX], literals[-1][-_AFFIX:]
+            item = (rank, compiled, rule)
+            if len(tail) >= 2 and len(tail) >= len(head):
+                self._tails.setdefault(len(tail), {}).setdefault(tail, []).append(item)
+            elif len(head) >= 2:
+                self._heads.setdefault(len(head), {}).setdefault(head, []).append(item)
+            elif max(map(len, literals)) >= 2:
+                self._inner.setdefault(max(literals, key=len), []).append(item)
+            else:
+                self._anywhere.append(item)
+        self._long_literals = any(len(key) > MAX_KEY_BYTES for key in self.literals)
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
@@ -146,7 +205,71 @@ class Matcher:
         for compiled, rule in self._unindexed:
             if compiled.fullmatch(key):
                 return rule
+        for compiled, rule, hints in self._searched:
+            if (not hints or any(hint in key for hint in hints)) and compiled.search(key):
+                return rule
         return None
+
+    def match_many(self, keys: Sequence[bytes]) -> list[Rule | None]:
+        """:meth:`match` for every key, with the per-key work done in C for most keys.
+
+        Only keys that share a literal with some template reach a regular expression.
+        """
+        rules = list(map(self.literals.get, keys))
+        if self._long_literals:
+            too_long = map(MAX_KEY_BYTES.__lt__, map(len, keys))
+            rules = [None if long else rule for long, rule in zip(too_long, rules, strict=True)]
+        indices = range(len(keys))
+        candidates: dict[int, list[_Ranked]] = {}
+        for length, table in self._heads.items():
+            cut = itemgetter(slice(0, length))
+            for index in compress(indices, map(table.get, map(cut, keys))):
+                candidates.setdefault(index, []).extend(table[keys[index][:length]])
+        for length, table in self._tails.items():
+            cut = itemgetter(slice(-length, None))
+            for index in compress(indices, map(table.get, map(cut, keys))):
+                candidates.setdefault(index, []).extend(table[keys[index][-length:]])
+        for inner, items in self._inner.items():
+            for index in compress(indices, map(contains, keys, repeat(inner))):
+                candidates.setdefault(index, []).extend(items)
+        if self._anywhere:
+            for index in indices:
+                candidates.setdefault(index, []).extend(self._anywhere)
+        for index, items in candidates.items():
+            key = keys[index]
+            if rules[index] is not None or not key or len(key) > MAX_KEY_BYTES:
+                continue
+            for _, compiled, rule in sorted(items, key=itemgetter(0)):
+                if compiled.fullmatch(key):
+                    rules[index] = rule
+                    break
+        if self._searched:
+            self._search_many(keys, rules)
+        return rules
+
+    def _search_many(self, keys: Sequence[bytes], rules: list[Rule | None]) -> None:
+        """Try the searched (regex) entries on the keys that hold one of their hints.
+
+        The hints are found in one pass over all keys joined by newlines (keys never hold
+        a newline), so the cost per key is in C.
+        """
+        joined = b"\n".join(keys)
+        ends = list(accumulate(map((1).__add__, map(len, keys))))
+        for compiled, rule, hints in self._searched:
+            if hints:
+                finder = re.compile(b"|".join(map(re.escape, hints)))
+                hinted = sorted({bisect_right(ends, m.start()) for m in finder.finditer(joined)})
+            else:
+                hinted = list(range(len(keys)))
+            for index in hinted:
+                key = keys[index]
+                if (
+                    rules[index] is None
+                    and key
+                    and len(key) <= MAX_KEY_BYTES
+                    and compiled.search(key)
+                ):
+                    rules[index] = rule
 
 
 @lru_cache(maxsize=8)

@@ -8,18 +8,24 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, filterfalse
+from operator import ne, not_
 
-from .boilerplate import STRONG, Rule, builtin_matcher
+from .boilerplate import Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
-from .normalize import get_profile, make_key_function
-from .render import render
+from .learn import is_learnable
+from .normalize import get_profile, make_bulk_key_function, make_key_function
+from .patterns import DROP, KEEP, UserRule, UserRules
+from .render import deleted_ranges, render
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
+# An unmatched unit this short may sit inside a boilerplate region (a name, a label).
+FILLER_MAX_CHARS = 60
 _HAS_WORD = re.compile(r"[^\W_]")
 
 
@@ -62,6 +68,8 @@ class CleanResult:
     output: bytes
     units: int
     decisions: list[Decision] = field(default_factory=list)
+    # The input byte ranges left out of output (units and the gaps that went with them).
+    deleted: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -76,19 +84,35 @@ class CleanResult:
         return counts
 
 
+@dataclass(frozen=True)
+class _Units:
+    """A segmented document with its keys and per-unit facts, in parallel lists."""
+
+    seg: Segmentation
+    units: list[bytes]
+    keys: list[bytes]
+    fingerprints: list[int]
+    key_lengths: list[int]
+    protected: list[bool]
+
+
 class Cleaner:
     """Cleans documents one after another under one config."""
 
     def __init__(self, config: CleanConfig | None = None, seen: SeenStore | None = None) -> None:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
+        self._keys = make_bulk_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
         self._matcher = builtin_matcher(self.config.profile) if self.config.boilerplate else None
-        self._patterns = [
-            (f"pattern:{number}", re.compile(pattern.encode("utf-8")))
-            for number, pattern in enumerate(self.config.patterns, 1)
-        ]
-        self._keep = [re.compile(pattern.encode("utf-8")) for pattern in self.config.keep_patterns]
+        self._user = UserRules(
+            [
+                *(UserRule(f"pattern:{n}", DROP, p) for n, p in enumerate(self.config.patterns, 1)),
+                *(UserRule("keep", KEEP, pattern) for pattern in self.config.keep_patterns),
+                *self.config.user_rules,
+            ],
+            self._key,
+        )
         # --scope batch: fingerprint of every unit kept so far -> where it was kept
         # (in memory, or a persistent index: see dedup.seen).
         self._batch_seen: SeenStore = seen if seen is not None else MemorySeen()
@@ -101,23 +125,77 @@ class Cleaner:
         """The fingerprint of a unit's bytes."""
         return self._fingerprint(self._key(text))
 
-    def clean(self, data: bytes, name: str = "-") -> CleanResult:
-        """Clean one document; with ``scope="batch"`` it also drops units kept earlier."""
+    def _analyse(self, data: bytes) -> _Units:
         seg = segment(data, self.config.unit)
         count = len(seg)
-        keys = [self._key(seg.unit(index)) for index in range(count)]
-        fingerprint = self._fingerprint
-        fingerprints = [fingerprint(key) for key in keys]
-        key_lengths = [len(key) if key.isascii() else _char_count(key) for key in keys]
-        protected = [self._is_protected(seg.unit(index), key) for index, key in enumerate(keys)]
-        structural = [
-            is_protected or is_structural(key) for is_protected, key in zip(protected, keys)
+        units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
+        keys = self._keys(units)
+        fingerprints = list(map(self._fingerprint, keys))
+        key_lengths = list(map(len, keys))
+        for index in compress(range(count), map(not_, map(bytes.isascii, keys))):
+            key_lengths[index] = _char_count(keys[index])
+        user = self._user
+        if user:
+            protected = list(map(user.keeps, units, keys))
+        else:
+            protected = [False] * count
+        return _Units(seg, units, keys, fingerprints, key_lengths, protected)
+
+    def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
+        """The map step of learning: (document fingerprint, learnable unit fingerprints,
+        those among them that are short)."""
+        units = self._analyse(data)
+        learnable = [
+            index
+            for index, key in enumerate(units.keys)
+            if is_learnable(key, units.protected[index] or is_structural(key))
         ]
-        rules = self._match_rules(seg, keys, protected)
+        fingerprints = [units.fingerprints[index] for index in learnable]
+        short = [
+            units.fingerprints[index]
+            for index in learnable
+            if units.key_lengths[index] < self.config.min_chars
+        ]
+        return self._fingerprint(data), fingerprints, short
+
+    def clean(
+        self, data: bytes, name: str = "-", chrome: Mapping[int, Rule] | None = None
+    ) -> CleanResult:
+        """Clean one document.
+
+        With ``scope="batch"`` it also drops units kept in earlier documents; ``chrome``
+        maps fingerprints of units learned as boilerplate (see :mod:`dedup.learn`) to
+        their rule.
+        """
+        units = self._analyse(data)
+        seg, fingerprints, count = units.seg, units.fingerprints, len(units.keys)
+        # Whether a unit is structural only matters once it repeats (in the document or
+        # the batch), and a unit that repeats among any subset of units repeats among all.
+        first: dict[int, int] = {}
+        first_of = list(map(first.setdefault, fingerprints, range(count)))
+        repeated = set(compress(range(count), map(ne, first_of, range(count))))
         batch = self.config.scope == "batch"
         known = self._batch_seen.lookup(fingerprints) if batch else {}
-        findings = self._detect(fingerprints, key_lengths, protected, structural, rules, known)
-        keep = [True] * count
+        if known:
+            in_batch = map(known.__contains__, fingerprints)
+            repeated.update(compress(range(count), in_batch))
+        structural = units.protected.copy()
+        for index in repeated:
+            structural[index] = structural[index] or is_structural(units.keys[index])
+        rules, user_drops = self._match_rules(units, chrome or {})
+        short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
+        findings = self._detect(
+            fingerprints,
+            units.key_lengths,
+            units.protected,
+            structural,
+            rules,
+            short,
+            user_drops,
+            repeated,
+            known,
+        )
+        keep = [True] * len(seg)
         for unit in findings:
             keep[unit] = False
         output = render(seg, keep)
@@ -130,28 +208,33 @@ class Cleaner:
                     for kept_line, unit in self._kept_lines(data, seg, keep)
                 ),
             )
-        return CleanResult(name, data, output, count, decisions)
-
-    def _is_protected(self, unit: bytes, key: bytes) -> bool:
-        return any(pattern.search(unit) for pattern in self._keep) if self._keep else False
+        deleted = deleted_ranges(seg, keep) if findings else []
+        return CleanResult(name, data, output, len(seg), decisions, deleted)
 
     def _match_rules(
-        self, seg: Segmentation, keys: list[bytes], protected: list[bool]
-    ) -> list[Rule | None]:
-        rules: list[Rule | None] = [None] * len(keys)
-        matcher = self._matcher
-        for index, key in enumerate(keys):
-            if protected[index]:
-                continue
-            if matcher is not None:
-                rules[index] = matcher.match(key)
-            if rules[index] is None and self._patterns:
-                unit = seg.unit(index)
-                for name, pattern in self._patterns:
-                    if pattern.search(unit):
-                        rules[index] = Rule(name, STRONG)
-                        break
-        return rules
+        self, units: _Units, chrome: Mapping[int, Rule]
+    ) -> tuple[list[Rule | None], dict[int, Finding]]:
+        """Per unit, the library or learned rule it matches, if any; and the units that
+        the user's patterns drop (those go alone, they do not make a region)."""
+        keys = units.keys
+        matcher, user = self._matcher, self._user
+        rules: list[Rule | None]
+        rules = matcher.match_many(keys) if matcher is not None else [None] * len(keys)
+        if chrome:
+            for index, fingerprint in enumerate(units.fingerprints):
+                if rules[index] is None:
+                    rules[index] = chrome.get(fingerprint)
+        user_drops: dict[int, Finding] = {}
+        if user:
+            for index, unit in enumerate(units.units):
+                if units.protected[index]:
+                    rules[index] = None
+                    continue
+                name = user.drops(unit, keys[index])
+                if name is not None:
+                    user_drops[index] = Finding(name)
+                    rules[index] = None
+        return rules, user_drops
 
     def _detect(
         self,
@@ -160,15 +243,29 @@ class Cleaner:
         protected: list[bool],
         structural: list[bool],
         rules: list[Rule | None],
+        short: list[bool],
+        preset: dict[int, Finding],
+        repeated: set[int],
         known: Mapping[int, Location],
     ) -> dict[int, Finding]:
-        """Run every detector until the kept units are stable (this makes cleaning idempotent)."""
+        """Run every detector until the kept units are stable (this makes cleaning idempotent).
+
+        ``preset`` holds units already decided (the user's patterns). ``repeated`` holds
+        every unit whose fingerprint occurs earlier in the document or in the batch.
+        Another pass can only find something while a unit with a boilerplate rule or a
+        repeated unit is still kept: removing units changes what is adjacent, and
+        adjacency only matters to boilerplate regions, stutters and blocks.
+        """
         config = self.config
-        active = list(range(len(fingerprints)))
-        findings: dict[int, Finding] = {}
+        findings = dict(preset)
+        active: Sequence[int] = range(len(fingerprints))
+        if findings:
+            active = list(filterfalse(findings.__contains__, active))
+        ruled = list(compress(range(len(rules)), rules))
+        batch_seen = known
         while active:
-            found = find_boilerplate(active, rules)
-            remaining = [unit for unit in active if unit not in found]
+            found = find_boilerplate(active, rules, short) if ruled else {}
+            remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(
                     remaining,
@@ -179,22 +276,26 @@ class Cleaner:
                     config.block_min_chars,
                 )
             )
-            if config.scope == "batch":
-                for unit in remaining:
+            if config.scope == "batch" and batch_seen:
+                seen = map(batch_seen.__contains__, map(fingerprints.__getitem__, remaining))
+                for unit in compress(remaining, seen):
                     if (
                         unit not in found
-                        and fingerprints[unit] in known
                         and key_lengths[unit] >= config.min_chars
                         and not structural[unit]
                     ):
                         found[unit] = Finding(REPEAT_BATCH)
+            before = len(findings)
             for unit, finding in found.items():
                 if not protected[unit]:
                     findings[unit] = finding
-            new_active = [unit for unit in active if unit not in findings]
-            if len(new_active) == len(active):
-                break
-            active = new_active
+            if len(findings) == before:
+                break  # nothing new: the kept units are stable
+            if not any(unit not in findings for unit in ruled) and not any(
+                unit not in findings for unit in repeated
+            ):
+                break  # proven stable without another pass (see the docstring)
+            active = list(filterfalse(findings.__contains__, active))
         return findings
 
     def _decisions(

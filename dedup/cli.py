@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -11,12 +10,20 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_corpus import CorpusOptions, corpus_options, index_group, run_corpus
-from .config import SCOPES, UNITS, CleanConfig
+from .cli_corpus import CorpusOptions, corpus_options, corpus_runner, index_group
+from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
-from .report import EXIT_INTERRUPTED
+from .patterns import PatternError, UserRule, compile_pattern, parse_patterns_file
+from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
+from .report_cli import (
+    ExplainOptions,
+    explain_options,
+    restore_command,
+    run_explained,
+    view_options,
+)
 from .runner import RunOptions
 
 EXIT_CODES_HELP = """\b
@@ -25,17 +32,36 @@ Exit codes:
   1  --check: something would be removed
   2  usage error (bad option or path, or an index that cannot be used)
   3  some inputs could not be read or written (the others were cleaned)
-  130  interrupted"""
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)"""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so temporary files are cleaned up."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _compile(patterns: tuple[str, ...], option: str) -> None:
     for pattern in patterns:
         try:
-            re.compile(pattern)
-        except re.error as error:
-            raise click.BadParameter(
-                f"{pattern!r} is not a valid regex: {error}", param_hint=option
-            ) from None
+            compile_pattern(pattern)
+        except PatternError as error:
+            raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def _read_patterns_file(path: str | None) -> tuple[UserRule, ...]:
+    if path is None:
+        return ()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return tuple(parse_patterns_file(handle.read(), path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.BadParameter(f"cannot read {path}: {error}", param_hint="--patterns") from None
+    except PatternError as error:
+        raise click.BadParameter(str(error), param_hint="--patterns") from None
 
 
 def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -90,11 +116,44 @@ def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Do not remove platform boilerplate (comment footers, share bars, cookies).",
         ),
         click.option(
+            "--no-learn",
+            is_flag=True,
+            help="In a batch, do not learn chrome (units recurring across documents).",
+        ),
+        click.option(
+            "--learn-scope",
+            type=click.Choice(LEARN_SCOPES),
+            default="folder",
+            show_default=True,
+            help="Learn chrome per folder (one site) or across the whole batch.",
+        ),
+        click.option(
+            "--learn-min-docs",
+            type=click.IntRange(min=2),
+            default=CleanConfig.learn_min_docs,
+            show_default=True,
+            help="A unit found in this many distinct documents of a group is chrome.",
+        ),
+        click.option(
+            "--learn-min-share",
+            type=click.FloatRange(0.0, 1.0),
+            default=CleanConfig.learn_min_share,
+            show_default=True,
+            help="...and in at least this share of the group's documents.",
+        ),
+        click.option(
             "--pattern",
             "patterns",
             multiple=True,
             metavar="REGEX",
             help="Also drop units matching this regex (repeatable).",
+        ),
+        click.option(
+            "--patterns",
+            "patterns_file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="Drop and keep rules, one per line: TEXT, re:REGEX, keep:TEXT, keep-re:REGEX.",
         ),
         click.option(
             "--keep",
@@ -129,7 +188,16 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would be removed.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for a batch; 0 = one per core. Output is the same for any N.",
+)
 @_cleaning_options
+@explain_options
 @corpus_options
 def clean(
     paths: tuple[str, ...],
@@ -138,6 +206,7 @@ def clean(
     check: bool,
     quiet: bool,
     verbose: bool,
+    jobs: int,
     hash_bits: str,
     **cleaning: Any,
 ) -> None:
@@ -149,8 +218,17 @@ def clean(
     _compile(cleaning["patterns"], "--pattern")
     _compile(cleaning["keep_patterns"], "--keep")
     boilerplate = not cleaning.pop("no_boilerplate")
+    learn = not cleaning.pop("no_learn")
+    user_rules = _read_patterns_file(cleaning.pop("patterns_file"))
+    extras = ExplainOptions.pop_from(cleaning)
     corpus = CorpusOptions.pop_from(cleaning)
-    config = CleanConfig(hash_bits=int(hash_bits), boilerplate=boilerplate, **cleaning)
+    config = CleanConfig(
+        hash_bits=int(hash_bits),
+        boilerplate=boilerplate,
+        learn=learn,
+        user_rules=user_rules,
+        **cleaning,
+    )
     config = corpus.configure(config)
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
@@ -159,16 +237,27 @@ def clean(
     except UsageProblem as problem:
         raise click.UsageError(str(problem)) from None
     several = len(sources) > 1 or any(p != "-" and _is_dir(p) for p in paths)
-    if several and not (output_dir or in_place or check):
+    if several and not (output_dir or in_place or check or extras.dry_run):
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
-    options = RunOptions(check=check, in_place=in_place, progress=not quiet)
+    options = RunOptions(
+        check=check or extras.dry_run,
+        in_place=in_place,
+        progress=not quiet,
+        jobs=jobs,
+        verbose=verbose,
+    )
     try:
-        report = run_corpus(sources, config, options, corpus)
+        header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
+        with corpus_runner(corpus, config, options.check) as runner:
+            report = run_explained(sources, config, options, extras, header, runner)
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("dedup: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
     except click.ClickException:
         raise
     except Exception as error:  # the boundary: one line, traceback only with -v
@@ -177,7 +266,7 @@ def clean(
         raise click.ClickException(f"{type(error).__name__}: {error}") from None
     if not quiet:
         report.print_summary()
-    sys.exit(report.exit_code)
+    sys.exit(extras.exit_code(report, check))
 
 
 def _is_dir(path: str) -> bool:
@@ -221,11 +310,29 @@ assert key.help is not None
 key.help += "".join(f"\n  {name}: {p.description}" for name, p in PROFILES.items())
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@_cleaning_options
+@view_options
+@click.pass_context
+def explain(ctx: click.Context, /, paths: tuple[str, ...], **options: Any) -> None:
+    """Show PATHS with removed units marked, each with its rule and kept copy; write nothing.
+
+    Only removed lines and a few lines of context are shown unless --full. The same as
+    `dedup clean --explain`.
+    """
+    ctx.invoke(clean, paths=paths, explain=True, **options)
+
+
+main.add_command(restore_command, "restore")
 main.add_command(index_group)
 
 
 def entry() -> None:
-    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet."""
+    """Console-script entry: default SIGPIPE so `dedup clean big.txt | head` is quiet, and
+    SIGTERM unwinds like Ctrl-C so no temporary file is left behind."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _terminate)
     main()

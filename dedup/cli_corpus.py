@@ -1,8 +1,9 @@
 """Command-line pieces for corpus runs: ``--index``, ``--jsonl``, and ``dedup index``.
 
 Kept apart from :mod:`dedup.cli` so that the main command only gains a decorator and a
-call: :func:`corpus_options` adds the options, :func:`run_corpus` runs the batch with the
-index open, and :data:`index_group` is the ``dedup index`` command group.
+``with``: :func:`corpus_options` adds the options, :func:`corpus_runner` opens the index
+for the run and gives the function that runs the batch, and :data:`index_group` is the
+``dedup index`` command group.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import click
 
+from .cleaner import CleanResult
 from .config import CleanConfig
 from .index import FingerprintIndex, IndexProblem, index_stats
 from .io import Source
@@ -97,18 +99,30 @@ def corpus_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def run_corpus(
-    sources: Sequence[Source], config: CleanConfig, options: RunOptions, corpus: CorpusOptions
-) -> Report:
-    """Run the batch, with the index open for the whole run when one is given.
+@contextlib.contextmanager
+def corpus_runner(
+    corpus: CorpusOptions, config: CleanConfig, dry_run: bool
+) -> Iterator[Callable[..., Report]]:
+    """Open the index (if any) for the run; yield ``runner(sources, config, options,
+    on_result=None) -> Report`` that cleans files or JSONL against it.
 
-    The index is committed once, after every output is written; with ``--check``, or when
-    the run is interrupted or fails, it is rolled back and stays as it was.
+    The index is committed once, after every output is written; with ``dry_run``
+    (``--check``), or when the run is interrupted or fails, it is rolled back.
     """
-    with _index(corpus.index, config, options.check) as seen:
-        if corpus.jsonl is not None:
-            return run_jsonl(sources, config, options, corpus.jsonl, seen=seen)
-        return run(sources, config, options, seen=seen)
+    with _index(corpus.index, config, dry_run) as seen:
+        jsonl = corpus.jsonl
+
+        def runner(
+            sources: Sequence[Source],
+            config: CleanConfig,
+            options: RunOptions,
+            on_result: Callable[[CleanResult], None] | None = None,
+        ) -> Report:
+            if jsonl is not None:
+                return run_jsonl(sources, config, options, jsonl, on_result, seen)
+            return run(sources, config, options, on_result, seen)
+
+        yield runner
 
 
 @contextlib.contextmanager

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import ne
 
-from .boilerplate import STRONG, Rule
+from .boilerplate import EDGE, STRONG, Rule
 
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
@@ -50,18 +52,23 @@ def find_repeats(
     >>> {unit: (f.rule, f.kept_unit) for unit, f in sorted(found.items())}
     {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
+    fps = list(fingerprints) if _is_all(active, fingerprints) else [fingerprints[u] for u in active]
     first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
+    # The position of each unit's first copy, in one C-level pass; only the positions
+    # where it is not the unit itself (the repeats) need any Python work.
+    first_of = list(map(first.setdefault, fps, range(len(fps))))
+    repeats = list(compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
     chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
-    run_length = [0] * len(active)
+    run_length: dict[int, int] = {}  # position of a repeat -> longest copied run ending there
     found: dict[int, Finding] = {}
-    for position, unit in enumerate(active):
-        fingerprint = fingerprints[unit]
-        first_position = first.get(fingerprint)
-        if first_position is None:
-            first[fingerprint] = position
-            chain_before = {}
-            continue
+    previous = -2
+    for position in repeats:
+        if position != previous + 1:
+            chain_before = {}  # the unit before was a first copy: no run goes through it
+        previous = position
+        fingerprint = fps[position]
+        first_position = first_of[position]
         sources = copies.setdefault(fingerprint, [])
         chain = {first_position: chain_before.get(first_position - 1, 0) + 1}
         for source in sources:
@@ -70,59 +77,84 @@ def find_repeats(
             sources.append(position)
         run_length[position] = max(chain.values())
         chain_before = chain
+        unit = active[position]
         if protected[unit]:
             continue
         # A unit right after its own copy is a scraper stutter whatever its length.
-        stutter = fingerprints[active[position - 1]] == fingerprint
+        stutter = fps[position - 1] == fingerprint
         if stutter or key_lengths[unit] >= min_chars:
             found[unit] = Finding(REPEAT, active[first_position])
-    position = len(active) - 1
-    while position > 0:
+    limit = len(active)  # positions from here on are inside a block already taken
+    for position in reversed(repeats):
         length = run_length[position]
-        if length < 2:
-            position -= 1
+        if position >= limit or length < 2:
             continue
         run = active[position - length + 1 : position + 1]
         if sum(key_lengths[unit] for unit in run) >= block_min_chars:
             for unit in run:
                 found[unit] = Finding(REPEAT_BLOCK, active[first[fingerprints[unit]]])
-        position -= length
+        limit = position - length + 1
     return found
+
+
+def _is_all(active: Sequence[int], fingerprints: Sequence[int]) -> bool:
+    """True when active is every unit in order (the first pass), so no gather is needed."""
+    return isinstance(active, range) and active == range(len(fingerprints))
+
+
+REGION = "boilerplate:region"
 
 
 def find_boilerplate(
     active: Sequence[int],
     rules: Sequence[Rule | None],
+    short: Sequence[bool],
     min_edge_weak: int = 3,
+    max_filler_run: int = 4,
 ) -> dict[int, Finding]:
-    """Boilerplate regions: runs of units that match the library.
+    """Boilerplate regions: runs of units that match the library, with what lies between.
 
-    A run of consecutive matching units goes whole when it holds a strong match, or when
-    it sits at the start or end of the document and holds at least ``min_edge_weak``
-    weak matches. A weak word ("Home", "Share") alone inside an article stays.
+    A region is a run of matching units in which short unmatched units (a commenter's
+    name, a label, an untranslated button) may sit in gaps of up to ``max_filler_run``;
+    a region that reaches the end of the document also takes the short units after its
+    last match. A region goes whole when it holds a strong match (or an ``edge`` match
+    and touches the start or end of the document), or when it touches the start or end
+    and holds at least ``min_edge_weak`` matches. A weak word ("Home", "Share") alone
+    inside an article stays.
 
-    >>> strong, weak = Rule("boilerplate:x:en", "strong"), Rule("boilerplate:x:en", "weak")
-    >>> found = find_boilerplate(range(5), [None, weak, None, weak, strong])
-    >>> sorted(found)
-    [3, 4]
+    >>> strong, weak = Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", "weak")
+    >>> rules = [None, weak, None, weak, strong, None]
+    >>> found = find_boilerplate(range(6), rules, [True, True, False, True, True, True])
+    >>> {unit: finding.rule for unit, finding in found.items()}
+    {3: 'boilerplate:x:en', 4: 'boilerplate:x:en', 5: 'boilerplate:region'}
     """
     found: dict[int, Finding] = {}
     count = len(active)
-    position = 0
-    while position < count:
-        if rules[active[position]] is None:
-            position += 1
-            continue
-        end = position
-        while end + 1 < count and rules[active[end + 1]] is not None:
-            end += 1
-        run = active[position : end + 1]
-        run_rules = [rules[unit] for unit in run]
-        has_strong = any(rule is not None and rule.strength == STRONG for rule in run_rules)
-        at_edge = position == 0 or end == count - 1
-        if has_strong or (at_edge and len(run) >= min_edge_weak):
-            for unit, rule in zip(run, run_rules):
-                assert rule is not None
-                found[unit] = Finding(rule.name)
-        position = end + 1
+    matched = [position for position in range(count) if rules[active[position]] is not None]
+    index = 0
+    while index < len(matched):
+        first = last = matched[index]
+        index += 1
+        # Extend over further matches separated only by short units.
+        while index < len(matched):
+            gap = range(last + 1, matched[index])
+            if len(gap) > max_filler_run or not all(short[active[p]] for p in gap):
+                break
+            last = matched[index]
+            index += 1
+        end = last
+        if last < count - 1 and all(short[active[p]] for p in range(last + 1, count)):
+            end = count - 1
+        at_edge = first == 0 or end == count - 1
+        region_rules = [rules[active[p]] for p in range(first, last + 1)]
+        strengths = {rule.strength for rule in region_rules if rule is not None}
+        matches = sum(rule is not None for rule in region_rules)
+        if (
+            STRONG in strengths
+            or (at_edge and EDGE in strengths)
+            or (at_edge and matches >= min_edge_weak)
+        ):
+            for position in range(first, end + 1):
+                rule = rules[active[position]]
+                found[active[position]] = Finding(rule.name if rule is not None else REGION)
     return found

@@ -37,17 +37,62 @@ class Source:
     path: str  # "-" for stdin
     name: str  # the path shown in messages and reports
     output: Path | None  # None: stdout (or nowhere, for --check)
+    skip: str | None = None  # why it is left alone on purpose (a symlink, a FIFO)
+    error: str | None = None  # why it could not even be listed (a folder without permission)
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    """Regular files under folder, in sorted order; symlinks are not followed."""
-    for root, dirs, files in os.walk(folder):
+def printable(path: str) -> str:
+    r"""A path as one printable line: non-UTF-8 bytes and control characters escaped.
+
+    >>> print(printable("a b\nc\udcff.txt"))
+    a b\nc\xff.txt
+    """
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def _special_kind(mode: int) -> str | None:
+    if stat.S_ISLNK(mode):
+        return "symlink, not followed"
+    if stat.S_ISFIFO(mode):
+        return "FIFO, not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device, not read"
+    if stat.S_ISSOCK(mode):
+        return "socket, not read"
+    return None
+
+
+def _walk(folder: Path) -> Iterable[tuple[Path, str | None, str | None]]:
+    """Files under folder in sorted order, each with a reason to skip it or an error.
+
+    Symlinks are not followed (they may point outside the tree, or loop) and special
+    files are not read (opening a FIFO can block forever): both are skipped. A folder
+    that cannot be listed is an error, never a silent hole in the output.
+    """
+    errors: list[OSError] = []
+
+    def failed() -> Iterable[tuple[Path, str | None, str | None]]:
+        while errors:
+            error = errors.pop(0)
+            yield Path(error.filename), None, f"cannot list folder: {error.strerror}"
+
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        yield from failed()
         dirs.sort()
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                files.append(name)
         for name in sorted(files):
             path = Path(root) / name
-            if path.is_symlink():
+            try:
+                kind = _special_kind(path.lstat().st_mode)
+            except OSError as error:
+                yield path, None, f"cannot read: {error.strerror}"
                 continue
-            yield path
+            yield path, kind, None
+    yield from failed()
 
 
 def collect_sources(paths: Iterable[str], output_dir: str | None) -> list[Source]:
@@ -66,18 +111,21 @@ def collect_sources(paths: Iterable[str], output_dir: str | None) -> list[Source
             continue
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
-            raise UsageProblem(f"{raw}: no such file or folder")
+            raise UsageProblem(f"{printable(raw)}: no such file or folder")
         if path.is_dir():
             base = (
                 out_root if (out_root and single) else (out_root / path.name if out_root else None)
             )
-            for file in _walk(path):
-                rel = file.relative_to(path)
-                sources.append(Source(str(file), str(file), base / rel if base else None))
+            for file, skip, error in _walk(path):
+                output = base / file.relative_to(path) if base else None
+                name = printable(str(file))
+                sources.append(Source(str(file), name, output, skip=skip, error=error))
         else:
-            sources.append(Source(str(path), str(path), out_root / path.name if out_root else None))
+            output = out_root / path.name if out_root else None
+            sources.append(Source(str(path), printable(str(path)), output))
     if out_root is not None:
         _refuse_output_inside_inputs(out_root, paths)
+        _refuse_overwriting_inputs(sources)
     outputs = [source.output for source in sources if source.output is not None]
     if len(set(outputs)) != len(outputs):
         raise UsageProblem("two inputs would be written to the same output path; clean them apart")
@@ -96,14 +144,32 @@ def _refuse_output_inside_inputs(out_root: Path, paths: list[str]) -> None:
             )
 
 
+def _refuse_overwriting_inputs(sources: list[Source]) -> None:
+    """No output may land on an input (``dedup clean dir/a.txt -o dir``)."""
+    inputs = {os.path.realpath(source.path): source for source in sources if source.path != STDIN}
+    for source in sources:
+        if source.output is None:
+            continue
+        clash = inputs.get(os.path.realpath(source.output))
+        if clash is not None:
+            raise UsageProblem(
+                f"output {printable(str(source.output))} would overwrite input {clash.name}; "
+                "choose an -o folder apart from the inputs"
+            )
+
+
 def read_source(source: Source) -> bytes:
-    """Read a whole input; unreadable, special or non-text files raise InputError."""
+    """Read a whole input; unreadable files and folders raise InputError.
+
+    A path named on the command line is read whatever its type, like cat does, so that
+    ``dedup clean <(curl ...)`` works; special files found inside a folder are skipped
+    before they get here.
+    """
     if source.path == STDIN:
         return sys.stdin.buffer.read()
     try:
-        mode = os.stat(source.path).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{source.name}: not a regular file, skipped")
+        if os.path.isdir(source.path):
+            raise InputError(f"{source.name}: is a folder, skipped")
         with open(source.path, "rb") as handle:
             return handle.read()
     except OSError as error:

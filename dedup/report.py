@@ -14,7 +14,8 @@ EXIT_OK = 0
 EXIT_CHANGES = 1  # --check: something would be removed
 EXIT_USAGE = 2  # bad command line (click's own code)
 EXIT_FAILED = 3  # some inputs could not be read or written
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 @dataclass
@@ -30,6 +31,9 @@ class Report:
     bytes_out: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)
     bytes_by_rule: Counter[str] = field(default_factory=Counter)
+    chars_by_rule: Counter[str] = field(default_factory=Counter)
+    # Removed units and bytes per document, for "the files with most removed".
+    removed_by_file: dict[str, tuple[int, int]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -44,6 +48,12 @@ class Report:
         for decision in result.decisions:
             self.by_rule[decision.rule] += 1
             self.bytes_by_rule[decision.rule] += decision.end - decision.start
+            text = result.data[decision.start : decision.end]
+            chars = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
+            self.chars_by_rule[decision.rule] += chars
+        if result.decisions:
+            removed_bytes = len(result.data) - len(result.output)
+            self.removed_by_file[result.name] = (len(result.decisions), removed_bytes)
 
     def fail(self, message: str) -> None:
         """Record an input that could not be processed."""
@@ -62,6 +72,37 @@ class Report:
             return EXIT_CHANGES
         return EXIT_OK
 
+    def top_files(self, count: int = 5) -> list[tuple[str, int, int]]:
+        """The documents with the most bytes removed: (name, units, bytes), most first."""
+        ranked = sorted(self.removed_by_file.items(), key=lambda item: (-item[1][1], item[0]))
+        return [(name, units, removed) for name, (units, removed) in ranked[:count]]
+
+    def stats(self) -> dict[str, object]:
+        """The summary as JSON-ready data (``--stats FILE``)."""
+        return {
+            "files": self.files,
+            "changed_files": self.changed_files,
+            "units_in": self.units_in,
+            "units_removed": self.units_removed,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "by_rule": {
+                rule: {
+                    "units": count,
+                    "bytes": self.bytes_by_rule[rule],
+                    "chars": self.chars_by_rule[rule],
+                }
+                for rule, count in self.by_rule.most_common()
+            },
+            "top_files": [
+                {"file": name, "units": units, "bytes": removed}
+                for name, units, removed in self.top_files()
+            ],
+            "skipped": self.skipped,
+            "failures": self.failures,
+            "exit_code": self.exit_code,
+        }
+
     def summary_lines(self) -> list[str]:
         """The plain-text summary, one fact per line."""
         verb = "would remove" if self.check else "removed"
@@ -71,7 +112,13 @@ class Report:
             f"{self.bytes_in - self.bytes_out} of {self.bytes_in} bytes"
         ]
         for rule, count in self.by_rule.most_common():
-            lines.append(f"  {rule}: {count} units, {self.bytes_by_rule[rule]} bytes")
+            lines.append(
+                f"  {rule}: {count} units, {self.chars_by_rule[rule]} chars, "
+                f"{self.bytes_by_rule[rule]} bytes"
+            )
+        if self.files > 1:
+            for name, units, removed in self.top_files():
+                lines.append(f"most removed: {name}: {units} units, {removed} bytes")
         lines += [f"skipped: {message}" for message in self.skipped]
         lines += [f"failed: {message}" for message in self.failures]
         return lines
@@ -88,10 +135,20 @@ class Report:
         console = Console(file=stream)
         console.print(self.summary_lines()[0])
         if self.by_rule:
-            table = Table("rule", "units", "bytes", box=None, pad_edge=False)
+            table = Table("rule", "units", "chars", "bytes", box=None, pad_edge=False)
             for rule, count in self.by_rule.most_common():
-                table.add_row(rule, str(count), str(self.bytes_by_rule[rule]))
+                table.add_row(
+                    rule,
+                    str(count),
+                    str(self.chars_by_rule[rule]),
+                    str(self.bytes_by_rule[rule]),
+                )
             console.print(table)
+        if self.files > 1 and self.removed_by_file:
+            files = Table("most removed", "units", "bytes", box=None, pad_edge=False)
+            for name, units, removed in self.top_files():
+                files.add_row(name, str(units), str(removed))
+            console.print(files)
         for message in self.skipped:
             console.print(f"[yellow]skipped:[/] {message}", highlight=False)
         for message in self.failures:

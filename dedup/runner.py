@@ -1,16 +1,28 @@
-"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink."""
+"""Runs a batch: every source through one Cleaner, in sorted path order, into its sink.
+
+With ``jobs > 1`` and ``--scope document`` the documents are read and cleaned in worker
+processes (each cleaning is independent) and their results come back in order, so the
+outputs, the report and the log are the same for any number of jobs. ``--scope batch``
+carries state from one document to the next and runs in one process.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .boilerplate import Rule
 from .cleaner import Cleaner, CleanResult
 from .config import CleanConfig
 from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
+from .learn import ChromeTable, group_rule_name
 from .report import Report
 from .seen import SeenStore
 
@@ -22,6 +34,13 @@ class RunOptions:
     check: bool = False  # write nothing
     in_place: bool = False
     progress: bool = False
+    jobs: int = 1  # worker processes; 0 means one per core
+    verbose: bool = False  # a traceback for an unexpected error in one document
+
+
+# What reading and cleaning one source gave: a failure, a skipped input (with its bytes
+# when they were read), or a result.
+_Outcome = tuple[str, str, bytes | None, CleanResult | None]
 
 
 def run(
@@ -35,35 +54,168 @@ def run(
 
     ``seen`` is the batch seen-store (default: in memory), e.g. a persistent index.
     """
-    cleaner = Cleaner(config, seen)
     report = Report(check=options.check)
+    jobs = options.jobs or os.cpu_count() or 1
+    # Workers cannot read the parent's stdin, and batch scope is sequential by nature.
+    parallel = (
+        jobs > 1
+        and len(sources) > 1
+        and config.scope == "document"
+        and all(source.path != STDIN for source in sources)
+    )
+    workers = min(jobs, len(sources)) if parallel else 1
+    chromes = learn_chrome(sources, config, workers) if config.learn and len(sources) > 1 else {}
     with _progress(options.progress and len(sources) > 1, len(sources)) as advance:
-        for source in sources:
-            _run_one(cleaner, source, options, report, on_result)
+        outcomes: Iterable[_Outcome]
+        if workers > 1:
+            outcomes = _in_workers(
+                _clean_in_worker, sources, config, chromes, workers, options.verbose
+            )
+        else:
+            cleaner = Cleaner(config, seen)
+            outcomes = (
+                _read_and_clean(cleaner, source, chromes, options.verbose) for source in sources
+            )
+        for source, outcome in zip(sources, outcomes, strict=True):
+            _run_one(source, outcome, options, report, on_result)
             advance()
     return report
 
 
-def _run_one(
+def _group(source: Source, config: CleanConfig) -> str:
+    """Documents of one group share learned chrome: one folder (a site), or the batch."""
+    return str(Path(source.path).parent) if config.learn_scope == "folder" else ""
+
+
+# The map step of learning for one source: its group and Cleaner.unit_fingerprints, or
+# None for an input the second pass will report (unreadable, not text, stdin).
+_Profile = tuple[str, int, list[int], list[int]] | None
+
+
+def _profile(cleaner: Cleaner, source: Source) -> _Profile:
+    if source.path == STDIN or source.error is not None or source.skip is not None:
+        return None  # stdin cannot be read twice; the others are reported in pass two
+    try:
+        data = read_source(source)
+    except InputError:
+        return None
+    if text_problem(data) is not None:
+        return None
+    return (_group(source, cleaner.config), *cleaner.unit_fingerprints(data))
+
+
+def learn_chrome(
+    sources: Sequence[Source], config: CleanConfig, workers: int = 1
+) -> dict[str, dict[int, Rule]]:
+    """The first pass of a batch: map each document to its unit fingerprints, reduce to
+    document frequencies per group, and return each group's learned chrome."""
+    if workers > 1:
+        profiles: Iterable[_Profile] = _in_workers(_profile_in_worker, sources, config, {}, workers)
+    else:
+        cleaner = Cleaner(config)
+        profiles = (_profile(cleaner, source) for source in sources)
+    table = ChromeTable(config.learn_min_docs, config.learn_min_share)
+    for profile in profiles:
+        if profile is not None:
+            table.add(*profile)
+    rule_name = group_rule_name(config.learn_scope)
+    groups = {_group(source, config) for source in sources}
+    return {group: table.chrome(group, rule_name) for group in sorted(groups)}
+
+
+def _read_and_clean(
     cleaner: Cleaner,
     source: Source,
+    chromes: Mapping[str, Mapping[int, Rule]],
+    verbose: bool = False,
+) -> _Outcome:
+    """The pure part of one source's run (reading aside): no report, no output."""
+    if source.error is not None:
+        return ("fail", f"{source.name}: {source.error}", None, None)
+    if source.skip is not None:
+        return ("skip", f"{source.name}: {source.skip}", None, None)
+    try:
+        data = read_source(source)
+    except InputError as error:
+        return ("fail", str(error), None, None)
+    problem = text_problem(data)
+    if problem is not None:
+        return ("skip", f"{source.name}: {problem}", data, None)
+    chrome = chromes.get(_group(source, cleaner.config)) if chromes else None
+    try:
+        return ("ok", "", None, cleaner.clean(data, source.name, chrome))
+    except Exception as error:  # a bug or MemoryError in one document must not stop the batch
+        message = f"{source.name}: internal error: {type(error).__name__}: {error}"
+        if verbose:  # formatted here: a worker's own stderr is not the parent's
+            message += "\n" + traceback.format_exc().rstrip()
+        return ("fail", message, None, None)
+
+
+@dataclass
+class _Worker:
+    """What a worker process holds for its whole life (set by its initializer)."""
+
+    cleaner: Cleaner
+    chromes: Mapping[str, Mapping[int, Rule]]
+    verbose: bool
+
+
+_worker: _Worker | None = None  # one per worker process, never used in the parent
+
+
+def _start_worker(
+    config: CleanConfig, chromes: Mapping[str, Mapping[int, Rule]], verbose: bool
+) -> None:
+    global _worker
+    # The parent handles Ctrl-C and SIGTERM and tears the pool down; a worker just stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker = _Worker(Cleaner(config), chromes, verbose)
+
+
+def _clean_in_worker(source: Source) -> _Outcome:
+    assert _worker is not None
+    return _read_and_clean(_worker.cleaner, source, _worker.chromes, _worker.verbose)
+
+
+def _profile_in_worker(source: Source) -> _Profile:
+    assert _worker is not None
+    return _profile(_worker.cleaner, source)
+
+
+def _in_workers(
+    task: Callable[[Source], Any],
+    sources: Sequence[Source],
+    config: CleanConfig,
+    chromes: Mapping[str, Mapping[int, Rule]],
+    jobs: int,
+    verbose: bool = False,
+) -> Iterator[Any]:
+    """task(source) for every source, in order, from a pool of worker processes."""
+    chunk = max(1, min(16, len(sources) // (jobs * 8)))
+    with multiprocessing.Pool(jobs, _start_worker, (config, chromes, verbose)) as pool:
+        yield from pool.imap(task, sources, chunksize=chunk)
+
+
+def _run_one(
+    source: Source,
+    outcome: _Outcome,
     options: RunOptions,
     report: Report,
     on_result: Callable[[CleanResult], None] | None,
 ) -> None:
-    try:
-        data = read_source(source)
-    except InputError as error:
-        report.fail(str(error))
+    kind, message, data, result = outcome
+    if kind == "fail":
+        report.fail(message)
         return
-    problem = text_problem(data)
-    if problem is not None:
-        report.skip(f"{source.name}: {problem}")
+    if kind == "skip":
+        report.skip(message)
         # A filter must not swallow its input: pass it through unchanged.
-        if source.output is None and not options.check and not options.in_place:
+        passthrough = source.output is None and not (options.check or options.in_place)
+        if data is not None and passthrough:
             _write_stdout(data)
         return
-    result = cleaner.clean(data, source.name)
+    assert result is not None
     report.add(result)
     if on_result is not None:
         on_result(result)

@@ -15,6 +15,8 @@ gap, and gaps are only ever copied, never changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate, compress, groupby, repeat
+from operator import and_, le, not_, sub, truth
 
 from .sentences import split_sentences
 
@@ -56,24 +58,33 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     sentence; scraper output with one paragraph per line has long or ragged lines that
     each end with punctuation.
 
-    >>> looks_hard_wrapped([b"The quick brown fox jumps over the lazy dog and then", b"it ran."])
+    >>> wrapped = [b"The quick brown fox jumps over the lazy",
+    ...            b"dog, and then it ran off into the woods", b"again."]
+    >>> looks_hard_wrapped(wrapped)
     True
     >>> looks_hard_wrapped([b"Newer Post", b"Older Post", b"Home"])
     False
     """
     if len(lines) < 2:
         return True
-    lengths = [_char_len(line) for line in lines]
+    if len(lines) < 3:
+        # Two lines are too little evidence on their own; see _paragraph_blocks.
+        return False
+    stripped = list(map(bytes.rstrip, lines))
+    if all(map(bytes.isascii, stripped)):
+        lengths = list(map(len, stripped))
+    else:
+        lengths = [_char_len(line) for line in lines]
     widest = max(lengths)
     if not 30 <= widest <= 120:
         return False
-    body = lines[:-1]
-    full = sum(1 for length in lengths[:-1] if length >= 0.6 * widest)
-    ended = sum(1 for line in body if line.rstrip().endswith(_SENTENCE_END))
+    body = stripped[:-1]
+    full = sum(map(le, repeat(0.6 * widest), lengths[:-1]))
+    ended = sum(map(bytes.endswith, body, repeat(_SENTENCE_END)))
     return full >= 0.8 * len(body) and ended <= 0.5 * len(body)
 
 
-def _paragraph_blocks(blocks: list[list[tuple[int, int, bytes]]]) -> list[bool]:
+def _paragraph_blocks(lines_of: list[list[bytes]]) -> list[bool]:
     """For auto mode: which blank-line blocks are one paragraph (the rest are lines).
 
     A block is a paragraph when it is one line or looks hard-wrapped. When most
@@ -81,7 +92,6 @@ def _paragraph_blocks(blocks: list[list[tuple[int, int, bytes]]]) -> list[bool]:
     every block whose lines fill its wrap width is a paragraph too, even a short one
     that happens to end lines with punctuation.
     """
-    lines_of = [[span[2] for span in block] for block in blocks]
     verdicts = [looks_hard_wrapped(lines) for lines in lines_of]
     multi = [index for index, lines in enumerate(lines_of) if len(lines) > 1]
     wrapped = [index for index in multi if verdicts[index]]
@@ -93,32 +103,6 @@ def _paragraph_blocks(blocks: list[list[tuple[int, int, bytes]]]) -> list[bool]:
             if max(lengths) <= width + 2 and full >= 0.8 * (len(lengths) - 1):
                 verdicts[index] = True
     return verdicts
-
-
-def _line_spans(body: bytes) -> list[tuple[int, int, bytes]]:
-    spans = []
-    pos = 0
-    for line in body.split(b"\n"):
-        end = pos + len(line)
-        spans.append((pos, end, line))
-        pos = end + 1
-    return spans
-
-
-def _blocks(body: bytes) -> list[list[tuple[int, int, bytes]]]:
-    """Runs of non-blank lines, each as a list of (start, end, line)."""
-    blocks: list[list[tuple[int, int, bytes]]] = []
-    current: list[tuple[int, int, bytes]] = []
-    for span in _line_spans(body):
-        if _is_blank(span[2]):
-            if current:
-                blocks.append(current)
-                current = []
-        else:
-            current.append(span)
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 def _strip_span(body: bytes, start: int, end: int) -> tuple[int, int]:
@@ -148,6 +132,19 @@ def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _split_lines(body: bytes) -> tuple[list[bytes], list[int], list[int], list[bool]]:
+    """Every line of body, its start and end offsets, and whether it is non-blank.
+
+    Built with C-level ``map``/``accumulate`` so that no Python frame runs per line.
+    """
+    lines = body.split(b"\n")
+    after = list(accumulate(map((1).__add__, map(len, lines))))  # end + 1 of each line
+    starts = [0, *after[:-1]]
+    ends = list(map(sub, after, repeat(1)))
+    filled = list(map(and_, map(truth, lines), map(not_, map(bytes.isspace, lines))))
+    return lines, starts, ends, filled
+
+
 def segment(data: bytes, unit: str = "auto") -> Segmentation:
     """Cut a document into units of the given mode.
 
@@ -157,27 +154,36 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
     """
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
+    lines, line_starts, line_ends, filled = _split_lines(body)
+    if unit == "line":
+        return Segmentation(
+            bom, body, list(compress(line_starts, filled)), list(compress(line_ends, filled))
+        )
     starts: list[int] = []
     ends: list[int] = []
-    if unit == "line":
-        for start, end, line in _line_spans(body):
-            if not _is_blank(line):
-                starts.append(start)
-                ends.append(end)
-        return Segmentation(bom, body, starts, ends)
-    blocks = _blocks(body)
-    as_paragraph = _paragraph_blocks(blocks) if unit != "paragraph" else [True] * len(blocks)
-    for block, whole in zip(blocks, as_paragraph):
-        if whole:
-            pieces = [(block[0][0], block[-1][1])]
+    piece_starts: list[int] = []
+    piece_ends: list[int] = []
+    blocks = [
+        list(group)
+        for is_filled, group in groupby(range(len(lines)), filled.__getitem__)
+        if is_filled
+    ]
+    if unit == "paragraph":
+        whole = [True] * len(blocks)
+    else:
+        whole = _paragraph_blocks([lines[block[0] : block[-1] + 1] for block in blocks])
+    for block, is_paragraph in zip(blocks, whole, strict=True):
+        first, last = block[0], block[-1]
+        if is_paragraph:
+            piece_starts.append(line_starts[first])
+            piece_ends.append(line_ends[last])
         else:
-            pieces = [(s[0], s[1]) for s in block]
-        for start, end in pieces:
-            if unit == "sentence":
-                for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
-                    starts.append(a)
-                    ends.append(b)
-            else:
-                starts.append(start)
-                ends.append(end)
+            piece_starts += line_starts[first : last + 1]
+            piece_ends += line_ends[first : last + 1]
+    if unit != "sentence":
+        return Segmentation(bom, body, piece_starts, piece_ends)
+    for start, end in zip(piece_starts, piece_ends, strict=True):
+        for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
+            starts.append(a)
+            ends.append(b)
     return Segmentation(bom, body, starts, ends)

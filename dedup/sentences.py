@@ -110,6 +110,10 @@ _CANDIDATE = re.compile(
     r"(?P<stop>[.!?…‼⁇⁈⁉]+|[。！？｡]+)(?P<close>[\"'”’»」』）)\]]*)(?P<space>\s*)"
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_CHAR = re.compile(r"[\w.]")
+# How far back a stop looks for its word. Searching from the start of the text made
+# sentence splitting quadratic in the length of a paragraph; no abbreviation is this long.
+_WORD_WINDOW = 64
 _FULL_WIDTH = frozenset("。！？｡")
 _OPENERS = "\"'“‘«「『（([¿¡-—"
 
@@ -126,9 +130,12 @@ def _starts_sentence(text: str, pos: int) -> bool:
 
 def _is_abbreviation(text: str, stop_at: int) -> bool:
     """True when the full stop at stop_at ends an abbreviation or an initial."""
-    match = _WORD_BEFORE.search(text, 0, stop_at)
+    window = max(0, stop_at - _WORD_WINDOW)
+    match = _WORD_BEFORE.search(text, window, stop_at)
     if not match:
         return False
+    if match.start() == window and window > 0 and _WORD_CHAR.match(text, window - 1):
+        return False  # a word longer than the window: no abbreviation
     word = match.group(1).lower().strip(".")
     if len(word) == 1 and word.isalpha():
         return True

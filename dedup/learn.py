@@ -1,0 +1,74 @@
+"""Chrome learned from a batch: units that recur across many documents of one group.
+
+This is the batch's first pass, written as map and reduce steps: :func:`unit_fingerprints`
+maps one document to the set of its units' fingerprints; :class:`ChromeTable` reduces
+them to document frequencies per group (a site's folder, or the whole batch). A unit
+that appears in enough *distinct* documents of its group is chrome: long ones are strong
+(removed anywhere), short ones are weak (removed only inside a boilerplate region, so a
+"Yes." that many articles share is not deleted from the middle of one).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from math import ceil
+
+from .boilerplate import MAX_KEY_BYTES, STRONG, WEAK, Rule
+
+LEARNED = "learned"
+
+
+def group_rule_name(scope: str) -> str:
+    """The rule name of learned chrome: ``learned:site`` or ``learned:batch``."""
+    return f"{LEARNED}:{'site' if scope == 'folder' else 'batch'}"
+
+
+@dataclass
+class ChromeTable:
+    """Document frequency of unit fingerprints, per group, over distinct documents."""
+
+    min_docs: int = 3
+    min_share: float = 0.0
+    _counts: dict[str, Counter[int]] = field(default_factory=dict)
+    _documents: dict[str, set[int]] = field(default_factory=dict)
+    _short: set[int] = field(default_factory=set)
+
+    def add(
+        self,
+        group: str,
+        document_fingerprint: int,
+        fingerprints: Iterable[int],
+        short: Iterable[int] = (),
+    ) -> None:
+        """Count one document's distinct units; an exact copy of a document counts once."""
+        documents = self._documents.setdefault(group, set())
+        if document_fingerprint in documents:
+            return
+        documents.add(document_fingerprint)
+        self._counts.setdefault(group, Counter()).update(set(fingerprints))
+        self._short.update(short)
+
+    def threshold(self, group: str) -> int:
+        """How many distinct documents a unit must appear in to be chrome in this group."""
+        documents = len(self._documents.get(group, ()))
+        return max(self.min_docs, ceil(self.min_share * documents))
+
+    def chrome(self, group: str, rule_name: str) -> dict[int, Rule]:
+        """The learned rules of a group: fingerprint -> Rule (strong, or weak if short)."""
+        counts = self._counts.get(group)
+        if not counts:
+            return {}
+        needed = self.threshold(group)
+        strong, weak = Rule(rule_name, STRONG), Rule(rule_name, WEAK)
+        return {
+            fingerprint: weak if fingerprint in self._short else strong
+            for fingerprint, count in counts.items()
+            if count >= needed
+        }
+
+
+def is_learnable(key: bytes, structural: bool) -> bool:
+    """Only short-enough, wordy units can be chrome; prose paragraphs and dividers cannot."""
+    return 0 < len(key) <= MAX_KEY_BYTES and not structural

@@ -1,0 +1,85 @@
+"""Chrome learned across the documents of a batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.learn import ChromeTable
+
+ARTICLES = [
+    [
+        "The harbour reopened on Monday after three weeks of repairs to the sea wall.",
+        "Yes.",
+        "Fishing boats were the first to return, followed by the evening ferry.",
+    ],
+    [
+        "A new bakery has opened next to the station, in the old ticket office.",
+        "Yes.",
+        "Its owner trained in Lyon and sells bread made with local flour only.",
+    ],
+    [
+        "The school choir won the regional competition for the second year running.",
+        "Yes.",
+        "They will sing at the national final in the capital next spring, too.",
+    ],
+    [
+        "Road works on the coast road will close one lane until the end of March.",
+        "Yes.",
+        "Drivers are advised to use the inland route during the morning rush hour.",
+    ],
+]
+CHROME = ["Sign in to read the Harbour Gazette's premium archive", "Menu", "Contact us"]
+
+
+def write_site(root: Path, articles: list[list[str]]) -> Path:
+    site = root / "in" / "gazette"
+    site.mkdir(parents=True)
+    for number, lines in enumerate(articles):
+        text = "\n".join([*lines, *CHROME]) + "\n"
+        (site / f"{number:02}.txt").write_text(text, encoding="utf-8")
+    return root / "in"
+
+
+def clean_folder(root: Path, *options: str) -> dict[str, str]:
+    out = root / "out"
+    result = CliRunner().invoke(main, ["clean", "-q", str(root / "in"), "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return {p.name: p.read_text("utf-8") for p in sorted((out / "gazette").iterdir())}
+
+
+def test_recurring_chrome_goes_from_every_document_including_the_first(tmp_path: Path) -> None:
+    write_site(tmp_path, ARTICLES)
+    outputs = clean_folder(tmp_path)
+    for number, lines in enumerate(ARTICLES):
+        assert outputs[f"{number:02}.txt"] == "\n".join(lines) + "\n"
+
+
+def test_a_common_short_line_inside_articles_survives(tmp_path: Path) -> None:
+    write_site(tmp_path, ARTICLES)
+    for text in clean_folder(tmp_path).values():
+        assert "\nYes.\n" in text
+
+
+def test_no_learn_keeps_the_chrome(tmp_path: Path) -> None:
+    write_site(tmp_path, ARTICLES)
+    for text in clean_folder(tmp_path, "--no-learn").values():
+        assert CHROME[0] in text
+
+
+def test_a_document_present_many_times_is_not_chrome(tmp_path: Path) -> None:
+    write_site(tmp_path, [ARTICLES[0]] * 4)
+    for text in clean_folder(tmp_path).values():
+        assert ARTICLES[0][0] in text
+
+
+def test_threshold_counts_distinct_documents_per_group() -> None:
+    table = ChromeTable(min_docs=3)
+    for document in (1, 1, 2):
+        table.add("site", document, [10, 20])
+    assert table.chrome("site", "learned:site") == {}
+    table.add("site", 3, [10])
+    table.add("other", 4, [20])
+    assert set(table.chrome("site", "learned:site")) == {10}

@@ -39,6 +39,10 @@ IDENTITY_FIELDS = ("format", "hash_bits", "profile", "unit")
 
 _CACHE_BYTES = 64 * 1024 * 1024
 _BUFFER_ENTRIES = 100_000
+# A one-hash Bloom filter of the stored fingerprints (32 MiB): most units of a new batch
+# are not in the index, and the filter answers "surely not" without a query. It is built
+# when the index is opened (one scan) and stays the same size however large the index.
+_FILTER_BITS = 1 << 28
 # Lookups bind this many fingerprints at most per statement; smaller lists are padded to
 # the next size so that only a few statements are ever prepared.
 _IN_SIZES = (8, 32, 128, 512)
@@ -110,12 +114,17 @@ class FingerprintIndex:
         *,
         cache_bytes: int = _CACHE_BYTES,
         buffer_entries: int = _BUFFER_ENTRIES,
+        filter_bits: int = _FILTER_BITS,
     ) -> None:
         self.path = Path(path)
         self._wide = config.hash_bits == 128
         self._to_keys = _to_keys_128 if self._wide else _to_keys_64
         self._from_key = _from_key_128 if self._wide else _from_key_64
         self._buffer_entries = buffer_entries
+        if filter_bits < 8 or filter_bits & (filter_bits - 1):
+            raise ValueError("filter_bits must be a power of two, at least 8")
+        self._mask = filter_bits - 1
+        self._filter = bytearray(filter_bits // 8)
         # New fingerprints not yet written: fingerprint -> (document id, line).
         self._pending: dict[int, tuple[int, int]] = {}
         self._pending_names: dict[int, str] = {}
@@ -152,6 +161,7 @@ class FingerprintIndex:
                 )
             _check_identity(self.path, dict(db.execute("SELECT key, value FROM meta")), wanted)
             options = json.dumps(asdict(config), sort_keys=True)
+            self._fill_filter()
             self._run = db.execute(
                 "INSERT INTO runs (started, options) VALUES (?, ?)", (time.time(), options)
             ).lastrowid
@@ -174,8 +184,14 @@ class FingerprintIndex:
         found: dict[int, Location] = {}
         pending = self._pending
         self._asked = asked = set(fingerprints)
-        missing = [fingerprint for fingerprint in asked if fingerprint not in pending]
-        if len(missing) < len(asked):
+        mask, bloom = self._mask, self._filter
+        missing = [
+            fingerprint
+            for fingerprint in asked
+            if bloom[(fingerprint & mask) >> 3] >> (fingerprint & 7) & 1
+            and fingerprint not in pending
+        ]
+        if pending:
             names = self._pending_names
             for fingerprint in asked:
                 entry = pending.get(fingerprint)
@@ -211,8 +227,11 @@ class FingerprintIndex:
         ).lastrowid
         assert doc is not None
         self._pending_names[doc] = document
+        mask, bloom = self._mask, self._filter
         for fingerprint, line in fresh:
             pending[fingerprint] = (doc, line)
+            slot = fingerprint & mask
+            bloom[slot >> 3] |= 1 << (slot & 7)
         self.added += len(fresh)
         if len(pending) >= self._buffer_entries:
             self._flush()
@@ -258,6 +277,15 @@ class FingerprintIndex:
             self.rollback()
 
     # -- helpers
+
+    def _fill_filter(self) -> None:
+        mask, bloom = self._mask, self._filter
+        # The low bits of a signed key or of a big-endian BLOB's integer are the
+        # fingerprint's low bits.
+        convert = _from_key_128 if self._wide else int
+        for (key,) in self._db.execute("SELECT fp FROM seen"):
+            slot = convert(key) & mask
+            bloom[slot >> 3] |= 1 << (slot & 7)
 
     def _flush(self) -> None:
         if not self._pending:

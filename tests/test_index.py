@@ -98,16 +98,23 @@ def test_second_run_of_the_same_folder_removes_everything_kept(tmp_path: Path) -
             )
 
 
-def test_library_index_matches_memory_store_and_its_locations(tmp_path: Path) -> None:
+@pytest.mark.parametrize("filter_bits", [8, 1 << 20])
+def test_library_index_matches_memory_store_and_its_locations(
+    tmp_path: Path, filter_bits: int
+) -> None:
     docs = _corpus(3, 60, POOL)
     config = CleanConfig(scope="batch", boilerplate=False)
     memory = Cleaner(config)
     expected = [memory.clean(data, name) for name, data in docs.items()]
     # A tiny buffer so that flushes to the file happen in the middle of the batch.
-    index = FingerprintIndex(tmp_path / "idx.db", config, buffer_entries=3)
-    with index:
-        on_disk = Cleaner(config, index)
-        got = [on_disk.clean(data, name) for name, data in docs.items()]
+    # 8 filter bits: every lookup is a "maybe" and goes to the file.
+    path = tmp_path / "idx.db"
+    names = list(docs)
+    got = []
+    for part in (names[:30], names[30:]):  # two runs: the second fills the filter from the file
+        with FingerprintIndex(path, config, buffer_entries=3, filter_bits=filter_bits) as index:
+            on_disk = Cleaner(config, index)
+            got += [on_disk.clean(docs[name], name) for name in part]
     assert [r.output for r in got] == [r.output for r in expected]
     assert [r.decisions for r in got] == [r.decisions for r in expected]
     assert any(d.kept is not None and d.kept.document != r.name for r in got for d in r.decisions)

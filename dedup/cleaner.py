@@ -21,6 +21,7 @@ from .learn import is_learnable
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import deleted_ranges, render
+from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
@@ -98,7 +99,7 @@ class _Units:
 class Cleaner:
     """Cleans documents one after another under one config."""
 
-    def __init__(self, config: CleanConfig | None = None) -> None:
+    def __init__(self, config: CleanConfig | None = None, seen: SeenStore | None = None) -> None:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
         self._keys = make_bulk_key_function(get_profile(self.config.profile))
@@ -112,8 +113,9 @@ class Cleaner:
             ],
             self._key,
         )
-        # --scope batch: fingerprint of every unit kept so far -> where it was kept.
-        self._batch_seen: dict[int, Location] = {}
+        # --scope batch: fingerprint of every unit kept so far -> where it was kept
+        # (in memory, or a persistent index: see dedup.seen).
+        self._batch_seen: SeenStore = seen if seen is not None else MemorySeen()
 
     def key(self, text: bytes) -> bytes:
         """The comparison key of a unit's bytes."""
@@ -172,8 +174,10 @@ class Cleaner:
         first: dict[int, int] = {}
         first_of = list(map(first.setdefault, fingerprints, range(count)))
         repeated = set(compress(range(count), map(ne, first_of, range(count))))
-        if self._batch_seen:
-            in_batch = map(self._batch_seen.__contains__, fingerprints)
+        batch = self.config.scope == "batch"
+        known = self._batch_seen.lookup(fingerprints) if batch else {}
+        if known:
+            in_batch = map(known.__contains__, fingerprints)
             repeated.update(compress(range(count), in_batch))
         structural = units.protected.copy()
         for index in repeated:
@@ -189,15 +193,21 @@ class Cleaner:
             short,
             user_drops,
             repeated,
+            known,
         )
         keep = [True] * len(seg)
         for unit in findings:
             keep[unit] = False
         output = render(seg, keep)
-        decisions = self._decisions(data, seg, name, findings)
-        if self.config.scope == "batch":
-            for decision_line, unit in self._kept_lines(data, seg, keep):
-                self._batch_seen.setdefault(fingerprints[unit], Location(name, decision_line))
+        decisions = self._decisions(data, seg, name, findings, known)
+        if batch:
+            self._batch_seen.add(
+                name,
+                (
+                    (fingerprints[unit], kept_line)
+                    for kept_line, unit in self._kept_lines(data, seg, keep)
+                ),
+            )
         deleted = deleted_ranges(seg, keep) if findings else []
         return CleanResult(name, data, output, len(seg), decisions, deleted)
 
@@ -236,6 +246,7 @@ class Cleaner:
         short: list[bool],
         preset: dict[int, Finding],
         repeated: set[int],
+        known: Mapping[int, Location],
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent).
 
@@ -251,7 +262,7 @@ class Cleaner:
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
-        batch_seen = self._batch_seen
+        batch_seen = known
         while active:
             found = find_boilerplate(active, rules, short) if ruled else {}
             remaining = list(filterfalse(found.__contains__, active)) if found else active
@@ -288,7 +299,12 @@ class Cleaner:
         return findings
 
     def _decisions(
-        self, data: bytes, seg: Segmentation, name: str, findings: dict[int, Finding]
+        self,
+        data: bytes,
+        seg: Segmentation,
+        name: str,
+        findings: dict[int, Finding],
+        known: Mapping[int, Location],
     ) -> list[Decision]:
         if not findings:
             return []
@@ -308,11 +324,11 @@ class Cleaner:
             finding = findings[unit]
             kept = None
             if finding.rule == REPEAT_BATCH:
-                kept = self._batch_seen.get(self._fingerprint_of(seg, unit))
+                kept = known.get(self._fingerprint_of(seg, unit))
             elif finding.kept_unit is not None:
                 source = findings.get(finding.kept_unit)
                 if source is not None and source.rule == REPEAT_BATCH:
-                    kept = self._batch_seen.get(self._fingerprint_of(seg, unit))
+                    kept = known.get(self._fingerprint_of(seg, unit))
                 else:
                     kept = Location(name, line_of[seg.starts[finding.kept_unit] + offset])
             start, end = seg.starts[unit] + offset, seg.ends[unit] + offset

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_corpus import CorpusOptions, corpus_options, corpus_runner, index_group
 from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
@@ -30,7 +31,7 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  success (with --check: nothing would be removed)
   1  --check: something would be removed
-  2  usage error (bad option or path)
+  2  usage error (bad option or path, or an index that cannot be used)
   3  some inputs could not be read or written (the others were cleaned)
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM)"""
@@ -198,6 +199,7 @@ def main() -> None:
 )
 @_cleaning_options
 @explain_options
+@corpus_options
 def clean(
     paths: tuple[str, ...],
     output_dir: str | None,
@@ -220,6 +222,7 @@ def clean(
     learn = not cleaning.pop("no_learn")
     user_rules = _read_patterns_file(cleaning.pop("patterns_file"))
     extras = ExplainOptions.pop_from(cleaning)
+    corpus = CorpusOptions.pop_from(cleaning)
     config = CleanConfig(
         hash_bits=int(hash_bits),
         boilerplate=boilerplate,
@@ -227,6 +230,7 @@ def clean(
         user_rules=user_rules,
         **cleaning,
     )
+    config = corpus.configure(config)
     if output_dir and in_place:
         raise click.UsageError("use either -o/--output or --in-place, not both")
     try:
@@ -247,13 +251,16 @@ def clean(
     )
     try:
         header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
-        report = run_explained(sources, config, options, extras, header)
+        with corpus_runner(corpus, config, options.check) as runner:
+            report = run_explained(sources, config, options, extras, header, runner)
     except KeyboardInterrupt:
         click.echo("dedup: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Terminated:
         click.echo("dedup: terminated", err=True)
         sys.exit(EXIT_TERMINATED)
+    except click.ClickException:
+        raise
     except Exception as error:  # the boundary: one line, traceback only with -v
         if verbose:
             raise
@@ -314,6 +321,7 @@ def explain(ctx: click.Context, /, paths: tuple[str, ...], **options: Any) -> No
 
 
 main.add_command(restore_command, "restore")
+main.add_command(index_group)
 
 
 def entry() -> None:

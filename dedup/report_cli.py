@@ -120,8 +120,12 @@ def run_explained(
     options: RunOptions,
     extras: ExplainOptions,
     run_options: dict[str, Any],
+    runner: Callable[..., Report] = run,
 ) -> Report:
-    """Run the batch and send each result to the log, the diff and the explain view."""
+    """Run the batch and send each result to the log, the diff and the explain view.
+
+    ``runner`` runs the batch (default :func:`dedup.runner.run`; e.g. JSONL, an index).
+    """
     # Where each cleaned document lands, so `dedup restore` can find it (nowhere: dry run).
     outputs = {
         source.name: (source.path if options.in_place else source.output)
@@ -144,10 +148,10 @@ def run_explained(
             show(result)
 
     if writer is None:
-        report = run(sources, config, options, on_result=on_result)
+        report = runner(sources, config, options, on_result=on_result)
     else:
         with writer:
-            report = run(sources, config, options, on_result=on_result)
+            report = runner(sources, config, options, on_result=on_result)
     if extras.stats_path is not None:
         text = json.dumps(report.stats(), indent=2, ensure_ascii=False) + "\n"
         write_atomically(Path(extras.stats_path), text.encode("utf-8"))

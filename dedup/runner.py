@@ -24,6 +24,7 @@ from .config import CleanConfig
 from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
 from .learn import ChromeTable, group_rule_name
 from .report import Report
+from .seen import SeenStore
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,12 @@ def run(
     config: CleanConfig,
     options: RunOptions,
     on_result: Callable[[CleanResult], None] | None = None,
+    seen: SeenStore | None = None,
 ) -> Report:
-    """Clean every source; one bad input is reported and the batch goes on."""
+    """Clean every source; one bad input is reported and the batch goes on.
+
+    ``seen`` is the batch seen-store (default: in memory), e.g. a persistent index.
+    """
     report = Report(check=options.check)
     jobs = options.jobs or os.cpu_count() or 1
     # Workers cannot read the parent's stdin, and batch scope is sequential by nature.
@@ -67,7 +72,7 @@ def run(
                 _clean_in_worker, sources, config, chromes, workers, options.verbose
             )
         else:
-            cleaner = Cleaner(config)
+            cleaner = Cleaner(config, seen)
             outcomes = (
                 _read_and_clean(cleaner, source, chromes, options.verbose) for source in sources
             )

@@ -186,8 +186,9 @@ def text_problem(data: bytes) -> str | None:
     return None
 
 
-def write_atomically(path: Path, data: bytes, like: str | None = None) -> None:
-    """Write data to path through a temporary file and a rename: never half-written.
+def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None = None) -> None:
+    """Write data (bytes, or chunks streamed one by one) to path through a temporary file
+    and a rename: never half-written.
 
     ``like`` copies the permission bits of an existing file (for --in-place).
     """
@@ -195,7 +196,10 @@ def write_atomically(path: Path, data: bytes, like: str | None = None) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                out.writelines(data)
             out.flush()
             os.fsync(out.fileno())
         if like is not None:

@@ -21,7 +21,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import IO, Any
 
 from .cleaner import Cleaner, CleanResult
 from .config import CleanConfig
-from .io import STDIN, Source
+from .io import STDIN, Source, write_atomically
 from .report import Report
 from .runner import RunOptions
 from .seen import SeenStore
@@ -222,29 +221,11 @@ def _run_one(
             for _ in lines:
                 pass
         elif options.in_place and source.path != STDIN:
-            _write_streaming(Path(source.path), lines, like=source.path)
+            write_atomically(Path(source.path), lines, like=source.path)
         elif source.output is not None:
-            _write_streaming(source.output, lines)
+            write_atomically(source.output, lines)
         else:
             out = sys.stdout.buffer
             for line in lines:
                 out.write(line)
             out.flush()
-
-
-def _write_streaming(path: Path, lines: Iterator[bytes], like: str | None = None) -> None:
-    """Write lines to a temporary file and rename it over path: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.writelines(lines)
-            out.flush()
-            os.fsync(out.fileno())
-        if like is not None:
-            os.chmod(temporary, stat.S_IMODE(os.stat(like).st_mode))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

@@ -16,6 +16,7 @@ from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
 from .io import UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
+from .options import apply_options
 from .patterns import PatternError, UserRule, compile_pattern, parse_patterns_file
 from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
 from .report_cli import (
@@ -164,9 +165,7 @@ def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Never drop units matching this regex; wins over every rule (repeatable).",
         ),
     ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+    return apply_options(function, decorators)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -23,6 +23,7 @@ from .config import CleanConfig
 from .index import FingerprintIndex, IndexProblem, index_stats
 from .io import Source
 from .jsonl import BAD_LINES, JsonlOptions, run_jsonl
+from .options import apply_options
 from .report import EXIT_USAGE, Report
 from .runner import RunOptions, run
 
@@ -94,9 +95,7 @@ def corpus_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="With --jsonl: write lines that are not JSON objects through, or skip them.",
         ),
     ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+    return apply_options(function, decorators)
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from .config import CleanConfig
 from .decision_log import LogError, LogWriter, header_record, read_log
 from .explain import plain_view, removal_diff, rich_view
 from .io import STDIN, Source, write_atomically
+from .options import apply_options
 from .report import EXIT_FAILED, EXIT_OK, Report
 from .restore import RestoreError, find_file, relative_outputs, restore
 from .runner import RunOptions, run
@@ -59,9 +60,7 @@ def explain_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Show each document with removed units marked and why; write nothing.",
         ),
     ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return view_options(function)
+    return view_options(apply_options(function, decorators))
 
 
 def view_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,9 +79,7 @@ def view_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Explain view: the whole document (paged on a terminal).",
         ),
     ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+    return apply_options(function, decorators)
 
 
 @dataclass(frozen=True)

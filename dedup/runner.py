@@ -8,12 +8,13 @@ carries state from one document to the next and runs in one process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,15 @@ def run(
             outcomes = (
                 _read_and_clean(cleaner, source, chromes, options.verbose) for source in sources
             )
-        for source, outcome in zip(sources, outcomes, strict=True):
-            _run_one(source, outcome, options, report, on_result)
-            advance()
+        try:
+            for source, outcome in zip(sources, outcomes, strict=True):
+                _run_one(source, outcome, options, report, on_result)
+                advance()
+        except BrokenProcessPool:
+            report.fail(
+                "a worker process died (killed, or out of memory); the batch stopped and "
+                "the inputs after the last one written were not cleaned"
+            )
     return report
 
 
@@ -193,8 +200,12 @@ def _in_workers(
 ) -> Iterator[Any]:
     """task(source) for every source, in order, from a pool of worker processes."""
     chunk = max(1, min(16, len(sources) // (jobs * 8)))
-    with multiprocessing.Pool(jobs, _start_worker, (config, chromes, verbose)) as pool:
-        yield from pool.imap(task, sources, chunksize=chunk)
+    # ProcessPoolExecutor, unlike multiprocessing.Pool, notices a worker that died and
+    # raises BrokenProcessPool instead of waiting forever for its results.
+    with ProcessPoolExecutor(
+        jobs, initializer=_start_worker, initargs=(config, chromes, verbose)
+    ) as pool:
+        yield from pool.map(task, sources, chunksize=chunk)
 
 
 def _run_one(

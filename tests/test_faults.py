@@ -182,10 +182,10 @@ def test_worker_crash_in_jobs_mode_fails_cleanly(tmp_path: Path) -> None:
         "import os\n"
         "import dedup.cleaner\n"
         "_clean = dedup.cleaner.Cleaner.clean\n"
-        "def clean(self, data, name='-'):\n"
+        "def clean(self, data, name='-', *rest):\n"
         "    if name.endswith('crash.txt'):\n"
         "        os._exit(9)\n"
-        "    return _clean(self, data, name)\n"
+        "    return _clean(self, data, name, *rest)\n"
         "dedup.cleaner.Cleaner.clean = clean\n"
     )
     env = {**os.environ, "PYTHONPATH": str(hook)}
@@ -196,6 +196,7 @@ def test_worker_crash_in_jobs_mode_fails_cleanly(tmp_path: Path) -> None:
         timeout=120,
     )
     assert completed.returncode == 3, completed.stderr
+    assert b"worker process died" in completed.stderr
     assert b"Traceback" not in completed.stderr
     assert leftovers(tmp_path / "out") == [] if (tmp_path / "out").exists() else True
 

@@ -97,7 +97,7 @@ def test_mixed_crlf_and_lf_copies_match_and_keep_their_own_ending() -> None:
 @pytest.mark.parametrize("unit", UNITS)
 def test_lone_cr_line_endings_are_one_line_kept_byte_exact(unit: str) -> None:
     # Classic Mac files: dedup splits lines on LF only, so the whole file is one unit and
-    # passes through unchanged (documented in docs/failure-modes.md).
+    # passes through unchanged (documented in the README, "Failure modes").
     data = LONG + b"\r" + LONG + b"\r" + b"end\r"
     assert Cleaner(CleanConfig(unit=unit)).clean(data).output == data
     assert len(segment(data, "line")) == 1

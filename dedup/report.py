@@ -133,7 +133,7 @@ class Report:
         from rich.table import Table
 
         console = Console(file=stream)
-        console.print(self.summary_lines()[0])
+        console.print(self.summary_lines()[0], highlight=False)
         if self.by_rule:
             table = Table("rule", "units", "chars", "bytes", box=None, pad_edge=False)
             for rule, count in self.by_rule.most_common():

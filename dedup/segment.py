@@ -41,10 +41,6 @@ class Segmentation:
         return self.body[self.starts[index] : self.ends[index]]
 
 
-def _is_blank(line: bytes) -> bool:
-    return not line or line.isspace()
-
-
 def _char_len(line: bytes) -> int:
     if line.isascii():
         return len(line.rstrip())

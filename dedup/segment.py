@@ -9,7 +9,8 @@ gap, and gaps are only ever copied, never changed.
 - ``paragraph``: every run of non-blank lines is a unit.
 - ``auto``: paragraph when a block is a hard-wrapped paragraph (or a single line),
   otherwise each of its lines is a unit (one-paragraph-per-line scraper output).
-- ``sentence``: the sentences of each ``auto`` unit.
+- ``sentence``: the sentences of each non-blank line (a sentence never spans a line
+  break, so removing one never changes how the rest is cut).
 """
 
 from __future__ import annotations
@@ -151,12 +152,20 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
     lines, line_starts, line_ends, filled = _split_lines(body)
-    if unit == "line":
-        return Segmentation(
-            bom, body, list(compress(line_starts, filled)), list(compress(line_ends, filled))
-        )
-    starts: list[int] = []
-    ends: list[int] = []
+    if unit in ("line", "sentence"):
+        line_spans = list(compress(line_starts, filled)), list(compress(line_ends, filled))
+        if unit == "line":
+            return Segmentation(bom, body, *line_spans)
+        # Sentences are cut within each line: a sentence never spans a line break, so
+        # removing sentences never changes how the rest of the text is cut (cutting
+        # across wrapped lines depended on layout decisions that a removal could flip).
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in zip(*line_spans, strict=True):
+            for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
+                starts.append(a)
+                ends.append(b)
+        return Segmentation(bom, body, starts, ends)
     piece_starts: list[int] = []
     piece_ends: list[int] = []
     blocks = [
@@ -176,10 +185,4 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         else:
             piece_starts += line_starts[first : last + 1]
             piece_ends += line_ends[first : last + 1]
-    if unit != "sentence":
-        return Segmentation(bom, body, piece_starts, piece_ends)
-    for start, end in zip(piece_starts, piece_ends, strict=True):
-        for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
-            starts.append(a)
-            ends.append(b)
-    return Segmentation(bom, body, starts, ends)
+    return Segmentation(bom, body, piece_starts, piece_ends)

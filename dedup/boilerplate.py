@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +56,8 @@ _MARKER_RE = re.compile(rb"\xee\x80\x80(n|name|time|date|any)\xee\x80\x81")
 _MIN_LITERAL_LETTERS = 4
 _STRONG_LITERAL_LETTERS = 8
 _FREE_TEXT = re.compile(r"\{(name|any)\}")
+# A key this long that starts a strong literal counts as that literal (a wrapped piece).
+PREFIX_MIN_BYTES = 30
 # Units longer than this are prose, never a platform string; skip the regex work.
 MAX_KEY_BYTES = 600
 # Templates are indexed by up to this many bytes of their leading or trailing literal.
@@ -211,6 +213,13 @@ class Matcher:
             else:
                 self._anywhere.append(item)
         self._long_literals = any(len(key) > MAX_KEY_BYTES for key in self.literals)
+        # Strong literals, sorted, to find the ones a key is the start of (see _prefix_rule).
+        self._strong_sorted = sorted(
+            key for key, rule in self.literals.items() if rule.strength == STRONG
+        )
+        self._strong_heads = {
+            key[: _AFFIX * 2] for key in self._strong_sorted if len(key) >= PREFIX_MIN_BYTES
+        }
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
@@ -228,6 +237,21 @@ class Matcher:
         for expression, rule, hints in self._searched:
             if (not hints or any(hint in key for hint in hints)) and expression.search(key):
                 return rule
+        return self._prefix_rule(key)
+
+    def _prefix_rule(self, key: bytes) -> Rule | None:
+        """The rule of a strong literal that starts with this key, when the key is long.
+
+        A scraper that hard-wraps text cuts a long platform sentence ("Save my name,
+        email, and website in this browser for the next time I comment.") into lines; the
+        first piece is still specific enough to count, and the rest are short units that
+        the boilerplate region takes along.
+        """
+        if not PREFIX_MIN_BYTES <= len(key) <= MAX_KEY_BYTES:
+            return None
+        index = bisect_left(self._strong_sorted, key)
+        if index < len(self._strong_sorted) and self._strong_sorted[index].startswith(key):
+            return self.literals[self._strong_sorted[index]]
         return None
 
     def match_many(self, keys: Sequence[bytes]) -> list[Rule | None]:
@@ -265,6 +289,11 @@ class Matcher:
                     break
         if self._searched:
             self._search_many(keys, rules)
+        # Only keys that begin like some strong literal are looked up, selected in C.
+        heads = map(itemgetter(slice(0, _AFFIX * 2)), keys)
+        for index in compress(range(len(keys)), map(self._strong_heads.__contains__, heads)):
+            if rules[index] is None:
+                rules[index] = self._prefix_rule(keys[index])
         return rules
 
     def _search_many(self, keys: Sequence[bytes], rules: list[Rule | None]) -> None:

@@ -20,7 +20,7 @@ from .hashing import fingerprinter
 from .learn import is_learnable
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
-from .render import deleted_ranges, render
+from .render import cut, deleted_ranges
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
@@ -198,7 +198,8 @@ class Cleaner:
         keep = [True] * len(seg)
         for unit in findings:
             keep[unit] = False
-        output = render(seg, keep)
+        deleted = deleted_ranges(seg, keep) if findings else []
+        output = cut(data, deleted) if deleted else data
         decisions = self._decisions(data, seg, name, findings, known)
         if batch:
             self._batch_seen.add(
@@ -208,7 +209,6 @@ class Cleaner:
                     for kept_line, unit in self._kept_lines(data, seg, keep)
                 ),
             )
-        deleted = deleted_ranges(seg, keep) if findings else []
         return CleanResult(name, data, output, len(seg), decisions, deleted)
 
     def _match_rules(

@@ -200,7 +200,7 @@ class Cleaner:
             keep[unit] = False
         deleted = deleted_ranges(seg, keep) if findings else []
         output = cut(data, deleted) if deleted else data
-        decisions = self._decisions(data, seg, name, findings, known)
+        decisions = self._decisions(data, seg, name, findings, known, fingerprints)
         if batch:
             self._batch_seen.add(
                 name,
@@ -305,30 +305,27 @@ class Cleaner:
         name: str,
         findings: dict[int, Finding],
         known: Mapping[int, Location],
+        fingerprints: list[int],
     ) -> list[Decision]:
         if not findings:
             return []
         offset = len(seg.bom)
-        wanted = sorted(
-            {seg.starts[unit] for unit in findings}
-            | {seg.ends[unit] for unit in findings}
-            | {
-                seg.starts[finding.kept_unit]
-                for finding in findings.values()
-                if finding.kept_unit is not None
-            }
-        )
+        wanted = [
+            *(seg.starts[unit] for unit in findings),
+            *(seg.ends[unit] for unit in findings),
+            *(seg.starts[f.kept_unit] for f in findings.values() if f.kept_unit is not None),
+        ]
         line_of = _lines_at(data, [position + offset for position in wanted])
         decisions = []
         for unit in sorted(findings):
             finding = findings[unit]
             kept = None
             if finding.rule == REPEAT_BATCH:
-                kept = known.get(self._fingerprint_of(seg, unit))
+                kept = known.get(fingerprints[unit])
             elif finding.kept_unit is not None:
                 source = findings.get(finding.kept_unit)
                 if source is not None and source.rule == REPEAT_BATCH:
-                    kept = known.get(self._fingerprint_of(seg, unit))
+                    kept = known.get(fingerprints[unit])
                 else:
                     kept = Location(name, line_of[seg.starts[finding.kept_unit] + offset])
             start, end = seg.starts[unit] + offset, seg.ends[unit] + offset
@@ -336,9 +333,6 @@ class Cleaner:
                 Decision(unit, start, end, line_of[start], line_of[end], finding.rule, kept)
             )
         return decisions
-
-    def _fingerprint_of(self, seg: Segmentation, unit: int) -> int:
-        return self._fingerprint(self._key(seg.unit(unit)))
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]

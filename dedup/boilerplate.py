@@ -192,7 +192,8 @@ class Matcher:
         A template's key must start with its leading literal and end with its trailing one,
         so a template is filed under up to the last ``_AFFIX`` bytes of the longer of the
         two, else under its longest inner literal (tested with ``in``). Each template keeps
-        its rank in :meth:`match`'s order, so the first template that matches is the same.
+        its rank (library order, grouped by the first two literal bytes; templates without a
+        literal start come last), and the first template that matches by rank wins.
         """
         ranked = [item for patterns in self._by_prefix.values() for item in patterns]
         ranked += self._unindexed
@@ -223,21 +224,7 @@ class Matcher:
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
-        if not key or len(key) > MAX_KEY_BYTES:
-            return None
-        rule = self.literals.get(key)
-        if rule is not None:
-            return rule
-        for compiled, rule in self._by_prefix.get(key[:2], ()):
-            if compiled.fullmatch(key):
-                return rule
-        for compiled, rule in self._unindexed:
-            if compiled.fullmatch(key):
-                return rule
-        for expression, rule, hints in self._searched:
-            if (not hints or any(hint in key for hint in hints)) and expression.search(key):
-                return rule
-        return self._prefix_rule(key)
+        return self.match_many([key])[0]
 
     def _prefix_rule(self, key: bytes) -> Rule | None:
         """The rule of a strong literal that starts with this key, when the key is long.
@@ -255,7 +242,8 @@ class Matcher:
         return None
 
     def match_many(self, keys: Sequence[bytes]) -> list[Rule | None]:
-        """:meth:`match` for every key, with the per-key work done in C for most keys.
+        """The rule of every key: literal entries, then templates, then searched entries,
+        then the start of a long strong literal; the per-key work is done in C for most keys.
 
         Only keys that share a literal with some template reach a regular expression.
         """

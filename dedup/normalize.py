@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import not_
+from operator import contains, not_
 
 # Characters that are invisible in rendered text, so two copies that differ only by
 # them are the same text to a reader.
@@ -61,6 +61,8 @@ _ASCII_FOLD = (
     bytes(range(256)).lower().translate(bytes.maketrans(b"\x1c\x1d\x1e\x1f\x60", b"    '"))
 )
 
+# The same, with every ASCII whitespace byte made a space as well.
+_ASCII_FOLD_SPACES = _ASCII_FOLD.translate(bytes.maketrans(b"\t\n\r\x0b\x0c", b"     "))
 
 # str.translate looks every character up in a dict; a regex scans in C and these
 # characters are rare, so the regex forms give the same text much faster.
@@ -253,13 +255,19 @@ def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list
     single = make_key_function(profile)
     if not profile.ascii_fast_path:
         return lambda units: list(map(single, units))
-    fold = _ASCII_FOLD
-    join = b" ".join
+    fold = _ASCII_FOLD_SPACES
+    space = b" "
+    double_space = b"  "
 
     def bulk(units: Sequence[bytes]) -> list[bytes]:
         if max(map(len, units), default=0) > KEY_PIECE_BYTES:
             return list(map(single, units))  # bounded memory for a huge unit
-        keys = list(map(join, map(bytes.split, map(bytes.translate, units, repeat(fold)))))
+        # With every whitespace byte made a space, collapsing is stripping the ends and,
+        # only where two spaces meet, splitting; splitting every unit into a bytes
+        # object per word was most of the cost.
+        keys = list(map(bytes.strip, map(bytes.translate, units, repeat(fold)), repeat(space)))
+        for index in compress(range(len(keys)), map(contains, keys, repeat(double_space))):
+            keys[index] = space.join(keys[index].split())
         for index in compress(range(len(units)), map(not_, map(bytes.isascii, units))):
             keys[index] = single(units[index])
         return keys

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.normalize import PROFILES, get_profile, key_text, make_key_function
+from dedup.normalize import (
+    PROFILES,
+    get_profile,
+    key_text,
+    make_bulk_key_function,
+    make_key_function,
+)
 
 default_key = make_key_function(PROFILES["default"])
 
@@ -43,6 +49,24 @@ def test_ascii_fast_path_equals_full_pipeline(text: str) -> None:
 @given(st.binary(max_size=60))
 def test_key_is_total_on_arbitrary_bytes(raw: bytes) -> None:
     assert isinstance(default_key(raw), bytes)
+
+
+# Units as a scraper hands them over: ASCII with every kind of whitespace run, any text,
+# and invalid UTF-8.
+_unit = st.one_of(
+    st.lists(
+        st.sampled_from(["a", "B", " ", "  ", "\t", "\r", "\n", "\x0b", "\x0c", "\x1f", "`"])
+    ).map(lambda parts: "".join(parts).encode()),
+    st.text().map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.binary(max_size=12),
+)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@given(units=st.lists(_unit, max_size=8))
+def test_bulk_keys_equal_one_by_one(profile: str, units: list[bytes]) -> None:
+    single = make_key_function(PROFILES[profile])
+    assert make_bulk_key_function(PROFILES[profile])(units) == list(map(single, units))
 
 
 def test_loose_profile_folds_digits_and_punctuation() -> None:

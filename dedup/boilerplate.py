@@ -38,13 +38,16 @@ EDGE = "edge"
 
 _PLACEHOLDER = re.compile(r"\{(n|name|time|date|any)\}")
 _PLACEHOLDER_REGEX = {
-    "n": rb"\d+(?:[.,\s]\d+)*",
+    "n": rb"\d+(?:[.,\s]\d+){0,4}",
     "name": rb"\S+(?: \S+){0,5}",
     "time": rb"\S{0,12}\d{1,2}[:.h]\d{2}(?: ?\S{1,6})?",
     # A date has a digit somewhere ("3 nov. 2019", "November 3, 2019", "2019-11-03").
     "date": rb"(?:\S{1,12} ){0,3}\S*\d\S*",
     "any": rb".{1,300}?",
 }
+# The most spaces each placeholder can match (None: any number), so that a template is
+# only tried on keys with few enough words.
+_PLACEHOLDER_SPACES = {"n": 4, "name": 5, "time": 1, "date": 3, "any": None}
 # Placeholders are swapped for these markers before normalizing the template, so that
 # normalization (case folding, whitespace collapse) cannot damage them.
 _MARKER = "\ue000{}\ue001"
@@ -200,6 +203,8 @@ class Matcher:
         self._heads: dict[int, dict[bytes, list[_Ranked]]] = {}
         self._tails: dict[int, dict[bytes, list[_Ranked]]] = {}
         self._inner: dict[bytes, list[_Ranked]] = {}
+        # Per inner literal, the most spaces a key matching one of its templates can hold.
+        self._inner_spaces: dict[bytes, int | None] = {}
         self._anywhere: list[_Ranked] = []
         for rank, (compiled, rule) in enumerate(ranked):
             literals = self._parts[compiled][::2]
@@ -210,7 +215,14 @@ class Matcher:
             elif len(head) >= 2:
                 self._heads.setdefault(len(head), {}).setdefault(head, []).append(item)
             elif max(map(len, literals)) >= 2:
-                self._inner.setdefault(max(literals, key=len), []).append(item)
+                inner = max(literals, key=len)
+                spaces = _max_spaces(self._parts[compiled])
+                known = self._inner_spaces.get(inner, 0)
+                if spaces is None or known is None:
+                    self._inner_spaces[inner] = None
+                else:
+                    self._inner_spaces[inner] = max(known, spaces)
+                self._inner.setdefault(inner, []).append(item)
             else:
                 self._anywhere.append(item)
         self._long_literals = any(len(key) > MAX_KEY_BYTES for key in self.literals)
@@ -251,62 +263,106 @@ class Matcher:
         if self._long_literals:
             too_long = map(MAX_KEY_BYTES.__lt__, map(len, keys))
             rules = [None if long else rule for long, rule in zip(too_long, rules, strict=True)]
-        indices = range(len(keys))
+        # Templates and searched entries only ever match short keys, and most of the bytes
+        # of a document are in its long units: select the short ones once, in C.
+        indices = list(compress(range(len(keys)), map(MAX_KEY_BYTES.__ge__, map(len, keys))))
+        short = list(map(keys.__getitem__, indices))
         candidates: dict[int, list[_Ranked]] = {}
         for length, table in self._heads.items():
             cut = itemgetter(slice(0, length))
-            for index in compress(indices, map(table.get, map(cut, keys))):
+            for index in compress(indices, map(table.get, map(cut, short))):
                 candidates.setdefault(index, []).extend(table[keys[index][:length]])
         for length, table in self._tails.items():
             cut = itemgetter(slice(-length, None))
-            for index in compress(indices, map(table.get, map(cut, keys))):
+            for index in compress(indices, map(table.get, map(cut, short))):
                 candidates.setdefault(index, []).extend(table[keys[index][-length:]])
+        haystack = _Haystack(short)
         for inner, items in self._inner.items():
-            for index in compress(indices, map(contains, keys, repeat(inner))):
-                candidates.setdefault(index, []).extend(items)
+            bound = self._inner_spaces[inner]
+            for position in haystack.holding(inner):
+                if bound is None or short[position].count(b" ") <= bound:
+                    candidates.setdefault(indices[position], []).extend(items)
         if self._anywhere:
             for index in indices:
                 candidates.setdefault(index, []).extend(self._anywhere)
         for index, items in candidates.items():
             key = keys[index]
-            if rules[index] is not None or not key or len(key) > MAX_KEY_BYTES:
+            if rules[index] is not None or not key:
                 continue
             for _, compiled, rule in sorted(items, key=itemgetter(0)):
                 if compiled.fullmatch(key):
                     rules[index] = rule
                     break
         if self._searched:
-            self._search_many(keys, rules)
+            self._search_many(indices, haystack, rules)
         # Only keys that begin like some strong literal are looked up, selected in C.
-        heads = map(itemgetter(slice(0, _AFFIX * 2)), keys)
-        for index in compress(range(len(keys)), map(self._strong_heads.__contains__, heads)):
+        heads = map(itemgetter(slice(0, _AFFIX * 2)), short)
+        for index in compress(indices, map(self._strong_heads.__contains__, heads)):
             if rules[index] is None:
                 rules[index] = self._prefix_rule(keys[index])
         return rules
 
-    def _search_many(self, keys: Sequence[bytes], rules: list[Rule | None]) -> None:
+    def _search_many(
+        self, indices: Sequence[int], haystack: _Haystack, rules: list[Rule | None]
+    ) -> None:
         """Try the searched (regex) entries on the keys that hold one of their hints.
 
-        The hints are found in one pass over all keys joined by newlines (keys never hold
-        a newline), so the cost per key is in C.
+        ``haystack`` holds the keys of units ``indices``.
         """
-        joined = b"\n".join(keys)
-        ends = list(accumulate(map((1).__add__, map(len, keys))))
+        keys = haystack.keys
         for compiled, rule, hints in self._searched:
-            if hints:
-                finder = re.compile(b"|".join(map(re.escape, hints)))
-                hinted = sorted({bisect_right(ends, m.start()) for m in finder.finditer(joined)})
-            else:
-                hinted = list(range(len(keys)))
-            for index in hinted:
-                key = keys[index]
-                if (
-                    rules[index] is None
-                    and key
-                    and len(key) <= MAX_KEY_BYTES
-                    and compiled.search(key)
-                ):
+            hinted: set[int] = set()
+            for hint in hints:
+                hinted.update(haystack.holding(hint))
+            positions = sorted(hinted) if hints else range(len(keys))
+            for position in positions:
+                index, key = indices[position], keys[position]
+                if rules[index] is None and key and compiled.search(key):
                     rules[index] = rule
+
+
+class _Haystack:
+    """Keys joined by newlines, to find the ones that hold a literal in one fast scan.
+
+    Testing every key with ``in`` costs a call per key per literal; ``bytes.find`` over
+    the joined keys skips from hit to hit, and literals are rare in article text.
+    """
+
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        self.keys = keys
+        self._joined = b"\n".join(keys)
+        # ends[p] is one past the newline after key p.
+        self._ends = list(accumulate(map((1).__add__, map(len, keys))))
+
+    def holding(self, needle: bytes) -> list[int]:
+        """Positions of the keys that contain ``needle``, in order."""
+        if not needle or b"\n" in needle:  # could span two keys; such needles are rare
+            return list(compress(range(len(self.keys)), map(contains, self.keys, repeat(needle))))
+        found: list[int] = []
+        joined, ends = self._joined, self._ends
+        start = joined.find(needle)
+        while start >= 0:
+            position = bisect_right(ends, start)
+            found.append(position)
+            start = joined.find(needle, ends[position])
+        return found
+
+
+def _max_spaces(parts: list[bytes]) -> int | None:
+    """The most spaces a key matching a template can hold (None when unbounded).
+
+    ``parts`` alternates literal text and placeholder names, as the template was split.
+    """
+    total = 0
+    for position, part in enumerate(parts):
+        if position % 2 == 0:
+            total += part.count(b" ")
+            continue
+        most = _PLACEHOLDER_SPACES[part.decode()]
+        if most is None:
+            return None
+        total += most
+    return total
 
 
 @lru_cache(maxsize=8)

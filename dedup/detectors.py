@@ -8,9 +8,9 @@ found, so that cleaning its own output changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import compress
 from operator import ne
+from typing import NamedTuple
 
 from .boilerplate import EDGE, STRONG, Rule
 
@@ -23,8 +23,7 @@ REPEAT_BATCH = "repeat-batch"
 _MAX_COPIES = 16
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """Why a unit goes: the rule's name and, for a repeat, the unit index of the kept copy."""
 
     rule: str
@@ -130,7 +129,7 @@ def find_boilerplate(
     """
     found: dict[int, Finding] = {}
     count = len(active)
-    matched = [position for position in range(count) if rules[active[position]] is not None]
+    matched = list(compress(range(count), map(rules.__getitem__, active)))
     index = 0
     while index < len(matched):
         first = last = matched[index]

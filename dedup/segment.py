@@ -16,8 +16,8 @@ gap, and gaps are only ever copied, never changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate, compress, groupby, repeat
-from operator import and_, le, not_, sub, truth
+from itertools import accumulate, compress, repeat
+from operator import and_, le, ne, not_, sub, truth
 
 from .sentences import split_sentences
 
@@ -166,23 +166,30 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
                 starts.append(a)
                 ends.append(b)
         return Segmentation(bom, body, starts, ends)
+    # Blocks are runs of non-blank lines: first and last line of each, found in C.
+    before = [False, *filled[:-1]]
+    after = [*filled[1:], False]
+    firsts = list(compress(range(len(lines)), map(and_, filled, map(not_, before))))
+    lasts = list(compress(range(len(lines)), map(and_, filled, map(not_, after))))
+    multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))
+    if unit == "paragraph" or not multi:
+        whole = multi  # every block is one unit
+    else:
+        # A one-line block is always a paragraph; only the others need a verdict.
+        verdicts = _paragraph_blocks([lines[firsts[b] : lasts[b] + 1] for b in multi])
+        whole = list(compress(multi, verdicts))
+    if len(whole) == len(multi):
+        starts = list(map(line_starts.__getitem__, firsts))
+        ends = list(map(line_ends.__getitem__, lasts))
+        return Segmentation(bom, body, starts, ends)
+    as_lines = set(multi).difference(whole)
     piece_starts: list[int] = []
     piece_ends: list[int] = []
-    blocks = [
-        list(group)
-        for is_filled, group in groupby(range(len(lines)), filled.__getitem__)
-        if is_filled
-    ]
-    if unit == "paragraph":
-        whole = [True] * len(blocks)
-    else:
-        whole = _paragraph_blocks([lines[block[0] : block[-1] + 1] for block in blocks])
-    for block, is_paragraph in zip(blocks, whole, strict=True):
-        first, last = block[0], block[-1]
-        if is_paragraph:
-            piece_starts.append(line_starts[first])
-            piece_ends.append(line_ends[last])
-        else:
+    for block, (first, last) in enumerate(zip(firsts, lasts, strict=True)):
+        if block in as_lines:
             piece_starts += line_starts[first : last + 1]
             piece_ends += line_ends[first : last + 1]
+        else:
+            piece_starts.append(line_starts[first])
+            piece_ends.append(line_ends[last])
     return Segmentation(bom, body, piece_starts, piece_ends)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, compress, repeat
-from operator import contains, itemgetter
+from operator import contains, itemgetter, not_
 
 from .normalize import get_profile, make_key_function
 
@@ -325,19 +325,29 @@ class _Haystack:
     """Keys joined by newlines, to find the ones that hold a literal in one fast scan.
 
     Testing every key with ``in`` costs a call per key per literal; ``bytes.find`` over
-    the joined keys skips from hit to hit, and literals are rare in article text.
+    the joined keys skips from hit to hit, and literals are rare in article text. A
+    literal with a non-ASCII byte is only looked for in the non-ASCII keys.
     """
 
-    def __init__(self, keys: Sequence[bytes]) -> None:
+    def __init__(self, keys: Sequence[bytes], positions: Sequence[int] | None = None) -> None:
         self.keys = keys
+        self._positions = positions  # where each key is in the full haystack, if a part
         self._joined = b"\n".join(keys)
         # ends[p] is one past the newline after key p.
         self._ends = list(accumulate(map((1).__add__, map(len, keys))))
+        self._wide: _Haystack | None = None
 
     def holding(self, needle: bytes) -> list[int]:
         """Positions of the keys that contain ``needle``, in order."""
         if not needle or b"\n" in needle:  # could span two keys; such needles are rare
             return list(compress(range(len(self.keys)), map(contains, self.keys, repeat(needle))))
+        if not needle.isascii() and self._positions is None:
+            if self._wide is None:
+                wide = list(
+                    compress(range(len(self.keys)), map(not_, map(bytes.isascii, self.keys)))
+                )
+                self._wide = _Haystack(list(map(self.keys.__getitem__, wide)), wide)
+            return self._wide.holding(needle)
         found: list[int] = []
         joined, ends = self._joined, self._ends
         start = joined.find(needle)
@@ -345,6 +355,8 @@ class _Haystack:
             position = bisect_right(ends, start)
             found.append(position)
             start = joined.find(needle, ends[position])
+        if self._positions is not None:
+            return list(map(self._positions.__getitem__, found))
         return found
 
 

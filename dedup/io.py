@@ -190,7 +190,10 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
     """Write data (bytes, or chunks streamed one by one) to path through a temporary file
     and a rename: never half-written.
 
-    ``like`` copies the permission bits of an existing file (for --in-place).
+    ``like`` names the existing file being replaced (for --in-place): its permission bits
+    are copied, and the new bytes are synced to disk before the rename, since the old
+    ones are the only other copy. A new output beside its input is not synced: a sync
+    per file cost more than the cleaning of a small one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -201,7 +204,8 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
             else:
                 out.writelines(data)
             out.flush()
-            os.fsync(out.fileno())
+            if like is not None:
+                os.fsync(out.fileno())
         if like is not None:
             os.chmod(temporary, stat.S_IMODE(os.stat(like).st_mode))
         os.replace(temporary, path)

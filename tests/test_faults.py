@@ -84,10 +84,10 @@ def test_interrupt_inside_the_write_removes_the_temp_file(
 ) -> None:
     (tmp_path / "a.txt").write_bytes(LONG + LONG)
 
-    def interrupted(fd: int) -> None:
-        raise KeyboardInterrupt
+    def interrupted(source: str, target: str) -> None:
+        raise KeyboardInterrupt  # the temporary file is whole, the rename not done yet
 
-    monkeypatch.setattr(dedup.io.os, "fsync", interrupted)
+    monkeypatch.setattr(dedup.io.os, "replace", interrupted)
     code, _, err = run("clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"))
     assert code == 130
     assert "interrupted" in err

@@ -110,16 +110,18 @@ def find_boilerplate(
     short: Sequence[bool],
     min_edge_weak: int = 3,
     max_filler_run: int = 4,
+    max_tail: int = 50,
 ) -> dict[int, Finding]:
     """Boilerplate regions: runs of units that match the library, with what lies between.
 
     A region is a run of matching units in which short unmatched units (a commenter's
     name, a label, an untranslated button) may sit in gaps of up to ``max_filler_run``;
     a region that reaches the end of the document also takes the short units after its
-    last match. A region goes whole when it holds a strong match (or an ``edge`` match
-    and touches the start or end of the document), or when it touches the start or end
-    and holds at least ``min_edge_weak`` matches. A weak word ("Home", "Share") alone
-    inside an article stays.
+    last match (up to ``max_tail`` of them: a document of short lines, a poem or a list,
+    must not lose everything after one strong match). A region goes whole when it holds
+    a strong match (or an ``edge`` match and touches the start or end of the document),
+    or when it touches the start or end and holds at least ``min_edge_weak`` matches. A
+    weak word ("Home", "Share") alone inside an article stays.
 
     >>> strong, weak = Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", "weak")
     >>> rules = [None, weak, None, weak, strong, None]
@@ -130,6 +132,11 @@ def find_boilerplate(
     found: dict[int, Finding] = {}
     count = len(active)
     matched = list(compress(range(count), map(rules.__getitem__, active)))
+    # Where the run of short units that ends the document starts (count if none):
+    # computed once, so that each region's "reaches the end" test is O(1).
+    short_tail = count
+    if matched:
+        short_tail = bytes(map(short.__getitem__, active)).rfind(0) + 1
     index = 0
     while index < len(matched):
         first = last = matched[index]
@@ -142,7 +149,7 @@ def find_boilerplate(
             last = matched[index]
             index += 1
         end = last
-        if last < count - 1 and all(short[active[p]] for p in range(last + 1, count)):
+        if last < count - 1 and last + 1 >= short_tail and count - 1 - last <= max_tail:
             end = count - 1
         at_edge = first == 0 or end == count - 1
         region_rules = [rules[active[p]] for p in range(first, last + 1)]

@@ -51,3 +51,17 @@ def test_every_library_file_names_its_source() -> None:
         data = json.loads(path.read_text("utf-8"))
         assert data["source"].strip(), path.name
         assert data["entries"], path.name
+
+
+def test_a_strong_match_does_not_take_a_long_run_of_short_lines_after_it() -> None:
+    # A list or a poem is all short lines; a footer sentence quoted near its start must
+    # not turn the rest of it into the footer's filler.
+    verses = b"".join(b"verse %d of the list\n" % number for number in range(200))
+    text = b"Subscribe to: Post Comments (Atom)\n" + verses
+    assert clean_text(text) == verses
+
+
+def test_a_footer_still_takes_the_few_short_lines_after_it() -> None:
+    article = b"A paragraph of the article that is long enough to stay where it is.\n"
+    footer = b"Subscribe to: Post Comments (Atom)\nJane Doe\nMarch 2019\n"
+    assert clean_text(article + footer) == article

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -265,8 +266,11 @@ class Matcher:
             rules = [None if long else rule for long, rule in zip(too_long, rules, strict=True)]
         # Templates and searched entries only ever match short keys, and most of the bytes
         # of a document are in its long units: select the short ones once, in C.
-        indices = list(compress(range(len(keys)), map(MAX_KEY_BYTES.__ge__, map(len, keys))))
-        short = list(map(keys.__getitem__, indices))
+        indices: Sequence[int] = range(len(keys))
+        short = keys
+        if max(map(len, keys), default=0) > MAX_KEY_BYTES:
+            indices = list(compress(indices, map(MAX_KEY_BYTES.__ge__, map(len, keys))))
+            short = list(map(keys.__getitem__, indices))
         candidates: dict[int, list[_Ranked]] = {}
         for length, table in self._heads.items():
             cut = itemgetter(slice(0, length))
@@ -334,7 +338,7 @@ class _Haystack:
         self._positions = positions  # where each key is in the full haystack, if a part
         self._joined = b"\n".join(keys)
         # ends[p] is one past the newline after key p.
-        self._ends = list(accumulate(map((1).__add__, map(len, keys))))
+        self._ends = array("q", accumulate(map((1).__add__, map(len, keys))))
         self._wide: _Haystack | None = None
 
     def holding(self, needle: bytes) -> list[int]:

@@ -8,6 +8,7 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse
@@ -85,12 +86,16 @@ class CleanResult:
         return counts
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Units:
-    """A segmented document with its keys and per-unit facts, in parallel lists."""
+    """A segmented document with its keys and per-unit facts, in parallel lists.
+
+    ``units`` (the unit bytes) is only kept when the user's rules need it; ``keys`` is
+    dropped once matching is done. In a big document each is as large as the text.
+    """
 
     seg: Segmentation
-    units: list[bytes]
+    units: list[bytes] | None
     keys: list[bytes]
     fingerprints: list[int]
     key_lengths: list[int]
@@ -138,9 +143,8 @@ class Cleaner:
         user = self._user
         if user:
             protected = list(map(user.keeps, units, keys))
-        else:
-            protected = [False] * count
-        return _Units(seg, units, keys, fingerprints, key_lengths, protected)
+            return _Units(seg, units, keys, fingerprints, key_lengths, protected)
+        return _Units(seg, None, keys, fingerprints, key_lengths, [False] * count)
 
     def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
@@ -173,7 +177,8 @@ class Cleaner:
         # Whether a unit is structural only matters once it repeats (in the document or
         # the batch), and a unit that repeats among any subset of units repeats among all.
         first: dict[int, int] = {}
-        first_of = list(map(first.setdefault, fingerprints, range(count)))
+        first_of = array("q", map(first.setdefault, fingerprints, range(count)))
+        del first  # as large as the document's distinct units; first_of says it all
         repeated = set(compress(range(count), map(ne, first_of, range(count))))
         batch = self.config.scope == "batch"
         known = self._batch_seen.lookup(fingerprints) if batch else {}
@@ -184,8 +189,10 @@ class Cleaner:
         for index in repeated:
             structural[index] = structural[index] or is_structural(units.keys[index])
         rules, user_drops = self._match_rules(units, chrome or {})
-        short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
+        units.keys, units.units = [], None  # not needed any more; free them early
+        short = list(map(FILLER_MAX_CHARS.__ge__, units.key_lengths))
         findings = self._detect(
+            first_of,
             fingerprints,
             units.key_lengths,
             units.protected,
@@ -227,6 +234,7 @@ class Cleaner:
                     rules[index] = chrome.get(fingerprint)
         user_drops: dict[int, Finding] = {}
         if user:
+            assert units.units is not None  # kept for the user's rules
             for index, unit in enumerate(units.units):
                 if units.protected[index]:
                     rules[index] = None
@@ -239,6 +247,7 @@ class Cleaner:
 
     def _detect(
         self,
+        first_of: Sequence[int],
         fingerprints: list[int],
         key_lengths: list[int],
         protected: list[bool],
@@ -251,6 +260,7 @@ class Cleaner:
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent).
 
+        ``first_of`` gives, per unit, the index of the first unit with its fingerprint.
         ``preset`` holds units already decided (the user's patterns). ``repeated`` holds
         every unit whose fingerprint occurs earlier in the document or in the batch.
         Another pass can only find something while a unit with a boilerplate rule or a
@@ -260,6 +270,7 @@ class Cleaner:
         config = self.config
         findings = dict(preset)
         active: Sequence[int] = range(len(fingerprints))
+        everything = active
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
@@ -271,6 +282,7 @@ class Cleaner:
                 find_repeats(
                     remaining,
                     fingerprints,
+                    first_of if remaining is everything else None,
                     key_lengths,
                     structural,
                     config.min_chars,

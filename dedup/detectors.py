@@ -7,6 +7,7 @@ found, so that cleaning its own output changes nothing.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from itertools import compress
 from operator import ne
@@ -33,6 +34,7 @@ class Finding(NamedTuple):
 def find_repeats(
     active: Sequence[int],
     fingerprints: Sequence[int],
+    first_of_all: Sequence[int] | None,
     key_lengths: Sequence[int],
     protected: Sequence[bool],
     min_chars: int,
@@ -45,17 +47,25 @@ def find_repeats(
     keep-list). A run of two or more consecutive
     repeated units that copies a run of earlier consecutive units goes whole when the
     run's keys add up to ``block_min_chars``, however short each unit is.
+    ``first_of_all`` may give, when ``active`` is every unit, the index of each unit's
+    first copy (the caller often has it already).
 
     >>> fps = [1, 2, 3, 1, 2, 9, 5, 5]
-    >>> found = find_repeats(range(8), fps, [30, 5, 30, 30, 5, 30, 3, 3], [False] * 8, 20, 30)
+    >>> lengths = [30, 5, 30, 30, 5, 30, 3, 3]
+    >>> found = find_repeats(range(8), fps, None, lengths, [False] * 8, 20, 30)
     >>> {unit: (f.rule, f.kept_unit) for unit, f in sorted(found.items())}
     {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
-    fps = list(fingerprints) if _is_all(active, fingerprints) else [fingerprints[u] for u in active]
-    first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
-    # The position of each unit's first copy, in one C-level pass; only the positions
-    # where it is not the unit itself (the repeats) need any Python work.
-    first_of = list(map(first.setdefault, fps, range(len(fps))))
+    whole = _is_all(active, fingerprints)
+    fps = fingerprints if whole else list(map(fingerprints.__getitem__, active))
+    if whole and first_of_all is not None:
+        first_of = first_of_all
+    else:
+        # The position of each unit's first copy, in one C-level pass; only the positions
+        # where it is not the unit itself (the repeats) need any Python work.
+        first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
+        first_of = array("q", map(first.setdefault, fps, range(len(fps))))
+        del first
     repeats = list(compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
     chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
@@ -90,8 +100,8 @@ def find_repeats(
             continue
         run = active[position - length + 1 : position + 1]
         if sum(key_lengths[unit] for unit in run) >= block_min_chars:
-            for unit in run:
-                found[unit] = Finding(REPEAT_BLOCK, active[first[fingerprints[unit]]])
+            for start in range(position - length + 1, position + 1):
+                found[active[start]] = Finding(REPEAT_BLOCK, active[first_of[start]])
         limit = position - length + 1
     return found
 

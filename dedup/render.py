@@ -69,7 +69,7 @@ def deleted_ranges(seg: Segmentation, keep: Sequence[bool]) -> list[tuple[int, i
 
 
 def _widest_gap_index(
-    body: bytes, starts: list[int], ends: list[int], left: int, right: int
+    body: bytes, starts: Sequence[int], ends: Sequence[int], left: int, right: int
 ) -> int:
     """Of the gaps between units left and right, the index of the unit the one with the
     most line breaks follows (the first such, on a tie)."""

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from itertools import compress, filterfalse
 from operator import ne, not_
 
-from .boilerplate import Rule, builtin_matcher
+from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
-from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
+from .detectors import (
+    REPEAT_BATCH,
+    Finding,
+    find_boilerplate,
+    find_nested,
+    find_repeats,
+)
 from .hashing import fingerprinter
-from .learn import is_learnable
+from .learn import LEARNED, is_learnable
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
@@ -185,6 +191,7 @@ class Cleaner:
         rules, user_drops = self._match_rules(units, chrome or {})
         short = [length <= FILLER_MAX_CHARS for length in units.key_lengths]
         findings = self._detect(
+            units.keys,
             fingerprints,
             units.key_lengths,
             units.protected,
@@ -238,6 +245,7 @@ class Cleaner:
 
     def _detect(
         self,
+        keys: list[bytes],
         fingerprints: list[int],
         key_lengths: list[int],
         protected: list[bool],
@@ -254,7 +262,8 @@ class Cleaner:
         every unit whose fingerprint occurs earlier in the document or in the batch.
         Another pass can only find something while a unit with a boilerplate rule or a
         repeated unit is still kept: removing units changes what is adjacent, and
-        adjacency only matters to boilerplate regions, stutters and blocks.
+        adjacency only matters to boilerplate regions, stutters, blocks and wrappers (which
+        go only for a piece with a boilerplate rule).
         """
         config = self.config
         findings = dict(preset)
@@ -262,9 +271,16 @@ class Cleaner:
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
+        # A short line that recurs in a site ("Background", the site's name) is a fine
+        # section heading; it does not make its wrapper chrome. A library word does.
+        flagged = [
+            rule is not None and not (rule.strength == WEAK and rule.name.startswith(LEARNED))
+            for rule in rules
+        ]
         batch_seen = known
         while active:
-            found = find_boilerplate(active, rules, short) if ruled else {}
+            found = find_nested(active, keys, flagged) if ruled else {}
+            found.update(find_boilerplate(active, rules, short) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(

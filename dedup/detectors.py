@@ -7,7 +7,8 @@ found, so that cleaning its own output changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import ne
@@ -158,3 +159,113 @@ def find_boilerplate(
                 rule = rules[active[position]]
                 found[active[position]] = Finding(rule.name if rule is not None else REGION)
     return found
+
+
+NESTED = "repeat-nested"
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+
+
+def skeleton(key: bytes) -> str:
+    """A key's letters and digits only: how a wrapper's text compares with its pieces'.
+
+    >>> skeleton("share this: | facebook".encode())
+    'sharethisfacebook'
+    """
+    letters = key.translate(None, _ASCII_NOT_ALNUM)
+    if letters.isascii():
+        return letters.decode("ascii")
+    return _NOT_ALNUM.sub("", letters.decode("utf-8", "surrogateescape"))
+
+
+def find_nested(
+    active: Sequence[int],
+    keys: Sequence[bytes],
+    flagged: Sequence[bool],
+    min_pieces: int = 2,
+) -> dict[int, Finding]:
+    """Wrapper units that mix chrome into their text: the scraper's nested elements.
+
+    A scraper that writes one block element per line writes a wrapper (a ``<div>``
+    holding an article and its share bar, a figure holding caption and credit) as one
+    line of all its text, followed by the lines of its pieces. Such a wrapper is a unit
+    whose :func:`skeleton` is exactly the skeletons of at least ``min_pieces`` units
+    right after it, joined in order; a piece's own pieces may follow it (nested
+    wrappers). The wrapper goes when one of the units it wraps is ``flagged`` (a
+    boilerplate match): its text is then not the article's, and every word of it is
+    still in the pieces. A wrapper of prose alone stays.
+
+    >>> keys = [b"share this: facebook twitter", b"share this:", b"facebook", b"twitter", b"end"]
+    >>> found = find_nested(range(5), keys, [False, True, False, False, False])
+    >>> {unit: (f.rule, f.kept_unit) for unit, f in found.items()}
+    {0: ('repeat-nested', 1)}
+    >>> find_nested(range(5), keys, [False] * 5)
+    {}
+    """
+    found: dict[int, Finding] = {}
+    skeletons: dict[int, str] = {}
+
+    def skeleton_of(unit: int) -> str:
+        text = skeletons.get(unit)
+        if text is None:
+            text = skeletons[unit] = skeleton(keys[unit])
+        return text
+
+    for position in range(len(active) - min_pieces):
+        unit, following = active[position], active[position + 1]
+        if len(keys[following]) >= len(keys[unit]):
+            continue  # the usual case: a wrapper is longer than its first piece
+        head, following_head = skeleton(keys[unit][:_HEAD]), skeleton(keys[following][:_HEAD])
+        shared = min(len(head), len(following_head)) - 1  # a cut character may end either
+        if shared <= 0 or head[:shared] != following_head[:shared]:
+            continue
+        whole, first = skeleton_of(unit), skeleton_of(following)
+        if not first or len(first) >= len(whole) or not whole.startswith(first):
+            continue
+        if _wraps_flagged(active, skeleton_of, flagged, position, whole, min_pieces):
+            found[unit] = Finding(NESTED, following)
+    return found
+
+
+# Bytes of two keys compared before their whole skeletons are worked out.
+_HEAD = 48
+
+
+def _wraps_flagged(
+    active: Sequence[int],
+    skeleton_of: Callable[[int], str],
+    flagged: Sequence[bool],
+    position: int,
+    whole: str,
+    min_pieces: int,
+) -> bool:
+    """Whether the units after ``position`` tile ``whole`` and one of them is flagged.
+
+    A unit continues ``whole`` where the last piece ended (a new piece), or lies inside
+    the current piece, starting where the previous unit inside it started (its first
+    child) or ended (the next one): that is how nested wrappers come out, and a chance
+    substring elsewhere does not fit.
+    """
+    covered = pieces = 0
+    piece = ""
+    inner_start = inner_end = 0  # the previous unit inside the current piece
+    inner_length = 0
+    flag = False
+    for cursor in range(position + 1, len(active)):
+        unit = active[cursor]
+        text = skeleton_of(unit)
+        if not text:
+            if covered == len(whole):
+                break
+        elif whole.startswith(text, covered):
+            covered += len(text)
+            pieces += 1
+            piece, inner_start, inner_end, inner_length = text, 0, 0, len(text)
+        elif len(text) < inner_length and piece.startswith(text, inner_start):
+            inner_end, inner_length = inner_start + len(text), len(text)
+        elif len(text) < len(piece) and piece.startswith(text, inner_end):
+            inner_start, inner_end, inner_length = inner_end, inner_end + len(text), len(text)
+        else:
+            break
+        flag = flag or flagged[unit]
+    return covered == len(whole) and pieces >= min_pieces and flag

@@ -33,6 +33,8 @@ from .segment import Segmentation, segment
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
 FILLER_MAX_CHARS = 60
 _HAS_WORD = re.compile(r"[^\W_]")
+# A key that ends like a sentence (or a label: "Share this:"), so is not a menu item.
+_SENTENCE_END = re.compile(rb"(?:[.!?:;]|\xe3\x80\x82|\xef\xbc[\x81\x9f])[\W_]*$")
 
 
 def _char_count(key: bytes) -> int:
@@ -262,8 +264,8 @@ class Cleaner:
         every unit whose fingerprint occurs earlier in the document or in the batch.
         Another pass can only find something while a unit with a boilerplate rule or a
         repeated unit is still kept: removing units changes what is adjacent, and
-        adjacency only matters to boilerplate regions, stutters, blocks and wrappers (which
-        go only for a piece with a boilerplate rule).
+        adjacency only matters to boilerplate regions, stutters, blocks, and wrappers
+        (checked directly, as a removal can join a wrapper to its pieces).
         """
         config = self.config
         findings = dict(preset)
@@ -277,9 +279,12 @@ class Cleaner:
             rule is not None and not (rule.strength == WEAK and rule.name.startswith(LEARNED))
             for rule in rules
         ]
+        menu_like = [
+            is_short and not _SENTENCE_END.search(key) for is_short, key in zip(short, keys)
+        ]
         batch_seen = known
         while active:
-            found = find_nested(active, keys, flagged) if ruled else {}
+            found = find_nested(active, keys, flagged, menu_like)
             found.update(find_boilerplate(active, rules, short) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
@@ -307,11 +312,13 @@ class Cleaner:
                     findings[unit] = finding
             if len(findings) == before:
                 break  # nothing new: the kept units are stable
-            if not any(unit not in findings for unit in ruled) and not any(
-                unit not in findings for unit in repeated
+            active = list(filterfalse(findings.__contains__, active))
+            if (
+                not any(unit not in findings for unit in ruled)
+                and not any(unit not in findings for unit in repeated)
+                and not find_nested(active, keys, flagged, menu_like)
             ):
                 break  # proven stable without another pass (see the docstring)
-            active = list(filterfalse(findings.__contains__, active))
         return findings
 
     def _decisions(

@@ -162,6 +162,8 @@ def find_boilerplate(
 
 
 NESTED = "repeat-nested"
+# This many short non-sentence units in a row inside a wrapper are a menu or a link list.
+MENU_RUN = 8
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
 
@@ -182,6 +184,8 @@ def find_nested(
     active: Sequence[int],
     keys: Sequence[bytes],
     flagged: Sequence[bool],
+    menu_like: Sequence[bool],
+    menu_run: int = MENU_RUN,
     min_pieces: int = 2,
 ) -> dict[int, Finding]:
     """Wrapper units that mix chrome into their text: the scraper's nested elements.
@@ -191,16 +195,19 @@ def find_nested(
     line of all its text, followed by the lines of its pieces. Such a wrapper is a unit
     whose :func:`skeleton` is exactly the skeletons of at least ``min_pieces`` units
     right after it, joined in order; a piece's own pieces may follow it (nested
-    wrappers). The wrapper goes when one of the units it wraps is ``flagged`` (a
-    boilerplate match): its text is then not the article's, and every word of it is
-    still in the pieces. A wrapper of prose alone stays.
+    wrappers). The wrapper goes when what it wraps is not all article: one of the units
+    is ``flagged`` (a boilerplate match), or ``menu_run`` of them in a row are
+    ``menu_like`` (short, not ending a sentence: a menu, a list of links). Every word
+    of it is still in the pieces. A wrapper of prose alone stays.
 
     >>> keys = [b"share this: facebook twitter", b"share this:", b"facebook", b"twitter", b"end"]
-    >>> found = find_nested(range(5), keys, [False, True, False, False, False])
+    >>> found = find_nested(range(5), keys, [False, True, False, False, False], [False] * 5)
     >>> {unit: (f.rule, f.kept_unit) for unit, f in found.items()}
     {0: ('repeat-nested', 1)}
-    >>> find_nested(range(5), keys, [False] * 5)
+    >>> find_nested(range(5), keys, [False] * 5, [False] * 5)
     {}
+    >>> find_nested(range(5), keys, [False] * 5, [False, True, True, True, True], menu_run=3)
+    {0: Finding(rule='repeat-nested', kept_unit=1)}
     """
     found: dict[int, Finding] = {}
     skeletons: dict[int, str] = {}
@@ -211,18 +218,19 @@ def find_nested(
             text = skeletons[unit] = skeleton(keys[unit])
         return text
 
+    wraps = _Wraps(active, skeleton_of, flagged, menu_like, menu_run, min_pieces)
     for position in range(len(active) - min_pieces):
         unit, following = active[position], active[position + 1]
         if len(keys[following]) >= len(keys[unit]):
             continue  # the usual case: a wrapper is longer than its first piece
-        head, following_head = skeleton(keys[unit][:_HEAD]), skeleton(keys[following][:_HEAD])
-        shared = min(len(head), len(following_head)) - 1  # a cut character may end either
-        if shared <= 0 or head[:shared] != following_head[:shared]:
+        # Both heads are prefixes of the wrapper's skeleton, so one starts the other.
+        head, following_head = _head(keys[unit]), _head(keys[following])
+        if not following_head or not (
+            head.startswith(following_head) or following_head.startswith(head)
+        ):
             continue
         whole, first = skeleton_of(unit), skeleton_of(following)
-        if not first or len(first) >= len(whole) or not whole.startswith(first):
-            continue
-        if _wraps_flagged(active, skeleton_of, flagged, position, whole, min_pieces):
+        if first and len(first) < len(whole) and whole.startswith(first) and wraps(position):
             found[unit] = Finding(NESTED, following)
     return found
 
@@ -231,41 +239,55 @@ def find_nested(
 _HEAD = 48
 
 
-def _wraps_flagged(
-    active: Sequence[int],
-    skeleton_of: Callable[[int], str],
-    flagged: Sequence[bool],
-    position: int,
-    whole: str,
-    min_pieces: int,
-) -> bool:
-    """Whether the units after ``position`` tile ``whole`` and one of them is flagged.
+def _head(key: bytes) -> str:
+    """The skeleton of a key's first bytes (without a last character that may be cut)."""
+    if len(key) <= _HEAD:
+        return skeleton(key)
+    return skeleton(key[:_HEAD])[:-1]
 
-    A unit continues ``whole`` where the last piece ended (a new piece), or lies inside
-    the current piece, starting where the previous unit inside it started (its first
-    child) or ended (the next one): that is how nested wrappers come out, and a chance
-    substring elsewhere does not fit.
+
+@dataclass(frozen=True)
+class _Wraps:
+    """Whether the units after a position tile its skeleton and one of them is chrome.
+
+    A unit continues the wrapper where the last piece ended (a new piece), or lies
+    inside the current piece, starting where the previous unit inside it started (its
+    first child) or ended (the next one): that is how nested wrappers come out, and a
+    chance substring elsewhere does not fit.
     """
-    covered = pieces = 0
-    piece = ""
-    inner_start = inner_end = 0  # the previous unit inside the current piece
-    inner_length = 0
-    flag = False
-    for cursor in range(position + 1, len(active)):
-        unit = active[cursor]
-        text = skeleton_of(unit)
-        if not text:
-            if covered == len(whole):
+
+    active: Sequence[int]
+    skeleton_of: Callable[[int], str]
+    flagged: Sequence[bool]
+    menu_like: Sequence[bool]
+    menu_run: int
+    min_pieces: int
+
+    def __call__(self, position: int) -> bool:
+        active, skeleton_of = self.active, self.skeleton_of
+        whole = skeleton_of(active[position])
+        covered = pieces = run = 0
+        piece = ""
+        inner_start = inner_end = 0  # the previous unit inside the current piece
+        inner_length = 0
+        chrome = False
+        for cursor in range(position + 1, len(active)):
+            unit = active[cursor]
+            text = skeleton_of(unit)
+            if not text:
+                if covered == len(whole):
+                    break
+            elif whole.startswith(text, covered):
+                covered += len(text)
+                pieces += 1
+                piece, inner_start, inner_end, inner_length = text, 0, 0, len(text)
+            elif len(text) < inner_length and piece.startswith(text, inner_start):
+                inner_end, inner_length = inner_start + len(text), len(text)
+            elif len(text) < len(piece) and piece.startswith(text, inner_end):
+                inner_start, inner_end = inner_end, inner_end + len(text)
+                inner_length = len(text)
+            else:
                 break
-        elif whole.startswith(text, covered):
-            covered += len(text)
-            pieces += 1
-            piece, inner_start, inner_end, inner_length = text, 0, 0, len(text)
-        elif len(text) < inner_length and piece.startswith(text, inner_start):
-            inner_end, inner_length = inner_start + len(text), len(text)
-        elif len(text) < len(piece) and piece.startswith(text, inner_end):
-            inner_start, inner_end, inner_length = inner_end, inner_end + len(text), len(text)
-        else:
-            break
-        flag = flag or flagged[unit]
-    return covered == len(whole) and pieces >= min_pieces and flag
+            run = run + 1 if self.menu_like[unit] else 0
+            chrome = chrome or self.flagged[unit] or run >= self.menu_run
+        return covered == len(whole) and pieces >= self.min_pieces and chrome

@@ -68,3 +68,21 @@ def test_cleaning_twice_changes_nothing() -> None:
     data = lines(TITLE, wrapper, TITLE, BODY_A, "Share this:", "Facebook", BODY_B)
     once = clean_text(data)
     assert clean_text(once) == once
+
+
+MENU = ["News", "Sport", "Business", "Culture", "Travel", "Weather", "Video", "Contact"]
+
+
+def test_wrapper_holding_a_menu_goes() -> None:
+    page = " ".join([*MENU, BODY_A, BODY_B])
+    data = lines(page, *MENU, BODY_A, BODY_B)
+    result = Cleaner().clean(data)
+    assert [d.rule for d in result.decisions] == ["repeat-nested"]
+    assert result.output == lines(*MENU, BODY_A, BODY_B)
+
+
+def test_wrapper_of_a_short_list_in_an_article_stays() -> None:
+    steps = ["Preheat the oven", "Butter the tin", "Mix the flour and sugar"]
+    recipe = " ".join([BODY_A, *steps])
+    data = lines(recipe, BODY_A, *steps)
+    assert clean_text(data) == data

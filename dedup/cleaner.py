@@ -21,6 +21,7 @@ from .detectors import (
     find_boilerplate,
     find_nested,
     find_repeats,
+    head_skeletons,
 )
 from .hashing import fingerprinter
 from .learn import LEARNED, is_learnable
@@ -282,9 +283,10 @@ class Cleaner:
         menu_like = [
             is_short and not _SENTENCE_END.search(key) for is_short, key in zip(short, keys)
         ]
+        heads = head_skeletons(keys)
         batch_seen = known
         while active:
-            found = find_nested(active, keys, flagged, menu_like)
+            found = find_nested(active, keys, heads, flagged, menu_like)
             found.update(find_boilerplate(active, rules, short) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
@@ -316,7 +318,7 @@ class Cleaner:
             if (
                 not any(unit not in findings for unit in ruled)
                 and not any(unit not in findings for unit in repeated)
-                and not find_nested(active, keys, flagged, menu_like)
+                and not find_nested(active, keys, heads, flagged, menu_like)
             ):
                 break  # proven stable without another pass (see the docstring)
         return findings

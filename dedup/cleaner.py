@@ -15,11 +15,18 @@ from itertools import compress, filterfalse
 from operator import ne, not_
 from typing import NamedTuple
 
-from .boilerplate import Rule, builtin_matcher
+from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
-from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
+from .detectors import (
+    REPEAT_BATCH,
+    Finding,
+    find_boilerplate,
+    find_nested,
+    find_repeats,
+    head_skeletons,
+)
 from .hashing import fingerprinter
-from .learn import is_learnable
+from .learn import LEARNED, is_learnable
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
@@ -29,6 +36,8 @@ from .segment import Segmentation, segment
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
 FILLER_MAX_CHARS = 60
 _HAS_WORD = re.compile(r"[^\W_]")
+# A key that ends like a sentence (or a label: "Share this:"), so is not a menu item.
+_SENTENCE_END = re.compile(rb"(?:[.!?:;]|\xe3\x80\x82|\xef\xbc[\x81\x9f])[\W_]*$")
 
 
 def _char_count(key: bytes) -> int:
@@ -90,8 +99,8 @@ class CleanResult:
 class _Units:
     """A segmented document with its keys and per-unit facts, in parallel lists.
 
-    ``units`` (the unit bytes) is only kept when the user's rules need it; ``keys`` is
-    dropped once matching is done. In a big document each is as large as the text.
+    ``units`` (the unit bytes) is only kept while the user's rules need it: in a big
+    document it is as large as the text.
     """
 
     seg: Segmentation
@@ -189,10 +198,11 @@ class Cleaner:
         for index in repeated:
             structural[index] = structural[index] or is_structural(units.keys[index])
         rules, user_drops = self._match_rules(units, chrome or {})
-        units.keys, units.units = [], None  # not needed any more; free them early
+        units.units = None  # not needed any more; free them early
         short = list(map(FILLER_MAX_CHARS.__ge__, units.key_lengths))
         findings = self._detect(
             first_of,
+            units.keys,
             fingerprints,
             units.key_lengths,
             units.protected,
@@ -248,6 +258,7 @@ class Cleaner:
     def _detect(
         self,
         first_of: Sequence[int],
+        keys: list[bytes],
         fingerprints: list[int],
         key_lengths: list[int],
         protected: list[bool],
@@ -265,7 +276,8 @@ class Cleaner:
         every unit whose fingerprint occurs earlier in the document or in the batch.
         Another pass can only find something while a unit with a boilerplate rule or a
         repeated unit is still kept: removing units changes what is adjacent, and
-        adjacency only matters to boilerplate regions, stutters and blocks.
+        adjacency only matters to boilerplate regions, stutters, blocks, and wrappers
+        (checked directly, as a removal can join a wrapper to its pieces).
         """
         config = self.config
         findings = dict(preset)
@@ -274,9 +286,20 @@ class Cleaner:
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
+        # A short line that recurs in a site ("Background", the site's name) is a fine
+        # section heading; it does not make its wrapper chrome. A library word does.
+        flagged = [
+            rule is not None and not (rule.strength == WEAK and rule.name.startswith(LEARNED))
+            for rule in rules
+        ]
+        menu_like = [
+            is_short and not _SENTENCE_END.search(key) for is_short, key in zip(short, keys)
+        ]
+        heads = head_skeletons(keys)
         batch_seen = known
         while active:
-            found = find_boilerplate(active, rules, short) if ruled else {}
+            found = find_nested(active, keys, heads, flagged, menu_like)
+            found.update(find_boilerplate(active, rules, short) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(
@@ -304,11 +327,13 @@ class Cleaner:
                     findings[unit] = finding
             if len(findings) == before:
                 break  # nothing new: the kept units are stable
-            if not any(unit not in findings for unit in ruled) and not any(
-                unit not in findings for unit in repeated
+            active = list(filterfalse(findings.__contains__, active))
+            if (
+                not any(unit not in findings for unit in ruled)
+                and not any(unit not in findings for unit in repeated)
+                and not find_nested(active, keys, heads, flagged, menu_like)
             ):
                 break  # proven stable without another pass (see the docstring)
-            active = list(filterfalse(findings.__contains__, active))
         return findings
 
     def _decisions(

@@ -134,7 +134,10 @@ def _cleaning_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(min=2),
             default=CleanConfig.learn_min_docs,
             show_default=True,
-            help="A unit found in this many distinct documents of a group is chrome.",
+            help=(
+                "A unit found in this many distinct documents of a group is chrome (in a"
+                " smaller group, one found in all of them is weak chrome)."
+            ),
         ),
         click.option(
             "--learn-min-share",

@@ -29,7 +29,8 @@ class CleanConfig:
     block_min_chars: int = 40
     boilerplate: bool = True
     # In a batch, units found in at least this many distinct documents of a group (and in
-    # at least learn_min_share of them) are learned as chrome.
+    # at least learn_min_share of them) are learned as chrome; in a smaller group, units
+    # found in all of its documents are learned as weak chrome.
     learn: bool = True
     learn_scope: str = "folder"
     learn_min_docs: int = 3

@@ -5,7 +5,9 @@ maps one document to the set of its units' fingerprints; :class:`ChromeTable` re
 them to document frequencies per group (a site's folder, or the whole batch). A unit
 that appears in enough *distinct* documents of its group is chrome: long ones are strong
 (removed anywhere), short ones are weak (removed only inside a boilerplate region, so a
-"Yes." that many articles share is not deleted from the middle of one).
+"Yes." that many articles share is not deleted from the middle of one). A group with
+fewer documents than ``min_docs`` (a site with two pages) learns what all of them hold,
+as weak only: two pages that quote the same sentence keep it, their shared nav goes.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ class ChromeTable:
         self._short.update(short)
 
     def threshold(self, group: str) -> int:
-        """How many distinct documents a unit must appear in to be chrome in this group."""
+        """How many distinct documents a unit must appear in to be chrome in this group:
+        ``min_docs``, or every document of a smaller group (at least two)."""
         documents = len(self._documents.get(group, ()))
-        return max(self.min_docs, ceil(self.min_share * documents))
+        return max(2, min(self.min_docs, documents), ceil(self.min_share * documents))
 
     def chrome(self, group: str, rule_name: str) -> dict[int, Rule]:
         """The learned rules of a group: fingerprint -> Rule (strong, or weak if short)."""
@@ -63,7 +66,7 @@ class ChromeTable:
         needed = self.threshold(group)
         strong, weak = Rule(rule_name, STRONG), Rule(rule_name, WEAK)
         return {
-            fingerprint: weak if fingerprint in self._short else strong
+            fingerprint: weak if count < self.min_docs or fingerprint in self._short else strong
             for fingerprint, count in counts.items()
             if count >= needed
         }

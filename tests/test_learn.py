@@ -6,6 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from dedup.boilerplate import STRONG, WEAK, Rule
 from dedup.cli import main
 from dedup.learn import ChromeTable
 
@@ -79,7 +80,35 @@ def test_threshold_counts_distinct_documents_per_group() -> None:
     table = ChromeTable(min_docs=3)
     for document in (1, 1, 2):
         table.add("site", document, [10, 20])
-    assert table.chrome("site", "learned:site") == {}
+    # Two distinct documents: fewer than min_docs, so what both hold is only weak.
+    assert {rule.strength for rule in table.chrome("site", "learned:site").values()} == {WEAK}
     table.add("site", 3, [10])
     table.add("other", 4, [20])
-    assert set(table.chrome("site", "learned:site")) == {10}
+    assert table.chrome("site", "learned:site") == {10: Rule("learned:site", STRONG)}
+
+
+def test_small_group_learns_only_what_every_document_holds_and_only_as_weak() -> None:
+    table = ChromeTable(min_docs=3)
+    table.add("site", 1, [10, 20])
+    table.add("site", 2, [10, 30])
+    assert table.chrome("site", "learned:site") == {10: Rule("learned:site", WEAK)}
+    table.add("lonely", 3, [10])
+    assert table.chrome("lonely", "learned:site") == {}
+
+
+def test_two_page_site_loses_its_shared_footer_but_not_a_shared_sentence(tmp_path: Path) -> None:
+    quote = "The mayor said the works would be finished before the summer season."
+    pages = [[ARTICLES[0][0], quote, ARTICLES[0][2]], [ARTICLES[1][0], quote, ARTICLES[1][2]]]
+    write_site(tmp_path, pages)
+    outputs = clean_folder(tmp_path)
+    for number, lines in enumerate(pages):
+        assert outputs[f"{number:02}.txt"] == "\n".join(lines) + "\n"
+
+
+def test_two_files_sharing_one_paragraph_keep_it(tmp_path: Path) -> None:
+    site = tmp_path / "in" / "gazette"
+    site.mkdir(parents=True)
+    (site / "a.txt").write_text(ARTICLES[0][0] + "\n" + ARTICLES[0][2] + "\n", encoding="utf-8")
+    (site / "b.txt").write_text(ARTICLES[0][0] + "\n" + ARTICLES[1][0] + "\n", encoding="utf-8")
+    outputs = clean_folder(tmp_path)
+    assert all(ARTICLES[0][0] in text for text in outputs.values())

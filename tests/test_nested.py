@@ -1,0 +1,88 @@
+"""Wrapper lines (a scraper's nested elements): the ``repeat-nested`` rule."""
+
+from __future__ import annotations
+
+from dedup import Cleaner, clean_text
+
+TITLE = "Cycle lanes approved for the high street"
+BODY_A = "The council approved the new cycle lanes after a long debate on Tuesday night."
+BODY_B = "Work on the first section will start in the spring of next year, officials said."
+CAPTION = "The high street on a Saturday morning."
+CREDIT = "Photo: J. Smith / City Archive"
+
+
+def lines(*items: str) -> bytes:
+    return "".join(item + "\n" for item in items).encode()
+
+
+def test_wrapper_holding_a_share_bar_goes_and_its_pieces_stay() -> None:
+    wrapper = f"{TITLE} {BODY_A} {BODY_B} Share this: Facebook X"
+    data = lines(wrapper, TITLE, BODY_A, BODY_B, "Share this:", "Facebook", "X")
+    result = Cleaner().clean(data, "page")
+    assert result.output.decode().splitlines()[:3] == [TITLE, BODY_A, BODY_B]
+    (nested,) = [d for d in result.decisions if d.rule == "repeat-nested"]
+    assert nested.line == 1
+    assert nested.kept is not None and nested.kept.line == 2  # its first piece
+
+
+def test_nested_wrappers_go_when_an_inner_piece_is_chrome() -> None:
+    article = f"{BODY_A} {BODY_B}"
+    page = f"{article} Leave a Reply Your email address will not be published."
+    data = lines(
+        page,
+        article,
+        BODY_A,
+        BODY_B,
+        "Leave a Reply Your email address will not be published.",
+        "Leave a Reply",
+        "Your email address will not be published.",
+    )
+    output = clean_text(data)
+    assert output.decode().splitlines()[:3] == [article, BODY_A, BODY_B]
+
+
+def test_wrapper_of_prose_alone_stays() -> None:
+    figure = f"{CAPTION} {CREDIT}"
+    data = lines(TITLE, figure, CAPTION, CREDIT, BODY_A, BODY_B)
+    assert clean_text(data) == data
+
+
+def test_line_that_only_starts_like_the_next_ones_stays() -> None:
+    # The first line is not made of the lines after it: "Share this:" is a strong match,
+    # but nothing here is a wrapper.
+    data = lines(f"{BODY_A} More on this story soon.", BODY_A, "Share this:", BODY_B)
+    output = clean_text(data)
+    assert output.decode().splitlines() == [f"{BODY_A} More on this story soon.", BODY_A, BODY_B]
+
+
+def test_wrapper_with_other_separators_and_letters_beyond_ascii() -> None:
+    wrapper = "Le conseil a approuvé les pistes cyclables. — Partager : Facebook"
+    data = lines(wrapper, "Le conseil a approuvé les pistes cyclables.", "Partager :", "Facebook")
+    result = Cleaner().clean(data)
+    assert [d.rule for d in result.decisions if d.line == 1] == ["repeat-nested"]
+    assert b"Le conseil a approuv\xc3\xa9 les pistes cyclables.\n" in result.output
+
+
+def test_cleaning_twice_changes_nothing() -> None:
+    wrapper = f"{TITLE} {BODY_A} Share this: Facebook"
+    data = lines(TITLE, wrapper, TITLE, BODY_A, "Share this:", "Facebook", BODY_B)
+    once = clean_text(data)
+    assert clean_text(once) == once
+
+
+MENU = ["News", "Sport", "Business", "Culture", "Travel", "Weather", "Video", "Contact"]
+
+
+def test_wrapper_holding_a_menu_goes() -> None:
+    page = " ".join([*MENU, BODY_A, BODY_B])
+    data = lines(page, *MENU, BODY_A, BODY_B)
+    result = Cleaner().clean(data)
+    assert [d.rule for d in result.decisions] == ["repeat-nested"]
+    assert result.output == lines(*MENU, BODY_A, BODY_B)
+
+
+def test_wrapper_of_a_short_list_in_an_article_stays() -> None:
+    steps = ["Preheat the oven", "Butter the tin", "Mix the flour and sugar"]
+    recipe = " ".join([BODY_A, *steps])
+    data = lines(recipe, BODY_A, *steps)
+    assert clean_text(data) == data

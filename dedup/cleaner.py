@@ -17,16 +17,10 @@ from typing import NamedTuple
 
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
-from .detectors import (
-    REPEAT_BATCH,
-    Finding,
-    find_boilerplate,
-    find_nested,
-    find_repeats,
-    head_skeletons,
-)
+from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .learn import LEARNED, is_learnable
+from .nested import find_nested, head_skeletons
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges

@@ -1,0 +1,174 @@
+"""Nested wrappers: a scraper that writes one block element per line repeats each wrapper.
+
+A ``<div>`` holding an article and its share bar comes out as one line of all its text,
+followed by the lines of its pieces. :func:`find_nested` finds such wrapper units by
+their letters and digits; like every detector it sees the units still kept and returns
+``{unit index: Finding}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+
+from .detectors import Finding
+
+NESTED = "repeat-nested"
+# This many short non-sentence units in a row inside a wrapper are a menu or a link list.
+MENU_RUN = 8
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+
+
+def skeleton(key: bytes) -> str:
+    """A key's letters and digits only: how a wrapper's text compares with its pieces'.
+
+    >>> skeleton("share this: | facebook".encode())
+    'sharethisfacebook'
+    """
+    letters = key.translate(None, _ASCII_NOT_ALNUM)
+    if letters.isascii():
+        return letters.decode("ascii")
+    return _NOT_ALNUM.sub("", letters.decode("utf-8", "surrogateescape"))
+
+
+def find_nested(
+    active: Sequence[int],
+    keys: Sequence[bytes],
+    heads: Sequence[bytes],
+    flagged: Sequence[bool],
+    menu_like: Sequence[bool],
+    menu_run: int = MENU_RUN,
+    min_pieces: int = 2,
+) -> dict[int, Finding]:
+    """Wrapper units that mix chrome into their text: the scraper's nested elements.
+
+    A scraper that writes one block element per line writes a wrapper (a ``<div>``
+    holding an article and its share bar, a figure holding caption and credit) as one
+    line of all its text, followed by the lines of its pieces. Such a wrapper is a unit
+    whose :func:`skeleton` is exactly the skeletons of at least ``min_pieces`` units
+    right after it, joined in order; a piece's own pieces may follow it (nested
+    wrappers). The wrapper goes when what it wraps is not all article: one of the units
+    is ``flagged`` (a boilerplate match), or ``menu_run`` of them in a row are
+    ``menu_like`` (short, not ending a sentence: a menu, a list of links). Every word
+    of it is still in the pieces. A wrapper of prose alone stays. ``heads`` holds each
+    key's :func:`head_skeletons`, a quick first test.
+
+    >>> keys = [b"share this: facebook twitter", b"share this:", b"facebook", b"twitter", b"end"]
+    >>> heads = head_skeletons(keys)
+    >>> found = find_nested(range(5), keys, heads, [False, True, False, False, False], [False] * 5)
+    >>> {unit: (f.rule, f.kept_unit) for unit, f in found.items()}
+    {0: ('repeat-nested', 1)}
+    >>> find_nested(range(5), keys, heads, [False] * 5, [False] * 5)
+    {}
+    >>> find_nested(range(5), keys, heads, [False] * 5, [False, True, True, True, True], 3)
+    {0: Finding(rule='repeat-nested', kept_unit=1)}
+    """
+    found: dict[int, Finding] = {}
+    skeletons: dict[int, str] = {}
+
+    def skeleton_of(unit: int) -> str:
+        text = skeletons.get(unit)
+        if text is None:
+            text = skeletons[unit] = skeleton(keys[unit])
+        return text
+
+    wraps = _Wraps(active, skeleton_of, flagged, menu_like, menu_run, min_pieces)
+    for position in range(len(active) - min_pieces):
+        unit, following = active[position], active[position + 1]
+        if len(keys[following]) >= len(keys[unit]):
+            continue  # the usual case: a wrapper is longer than its first piece
+        head, following_head = heads[unit], heads[following]
+        if not following_head:
+            continue
+        if not (head.startswith(following_head) or following_head.startswith(head)) and (
+            (head.isascii() and following_head.isascii()) or not _may_start(head, following_head)
+        ):
+            continue
+        whole, first = skeleton_of(unit), skeleton_of(following)
+        if first and len(first) < len(whole) and whole.startswith(first) and wraps(position):
+            found[unit] = Finding(NESTED, following)
+    return found
+
+
+# Bytes of two keys compared before their whole skeletons are worked out.
+_HEAD = 48
+
+
+def head_skeletons(keys: Sequence[bytes]) -> list[bytes]:
+    """Each key's first bytes without ASCII punctuation or spaces: a quick first test.
+
+    >>> head_skeletons([b"share this: facebook"])
+    [b'sharethisfacebook']
+    """
+    return list(
+        map(
+            bytes.translate,
+            map(bytes.__getitem__, keys, repeat(_HEAD_SLICE)),
+            repeat(None),
+            repeat(_ASCII_NOT_ALNUM),
+        )
+    )
+
+
+_HEAD_SLICE = slice(0, _HEAD)
+
+
+def _may_start(head: bytes, following_head: bytes) -> bool:
+    """False when the skeleton of the key with ``following_head`` cannot start the other.
+
+    Both heads are prefixes of the wrapper's skeleton, so one starts the other; beyond
+    ASCII a character may be cut, or punctuation kept, so only the letters are compared.
+    """
+    text = _NOT_ALNUM.sub("", head.decode("utf-8", "surrogateescape"))[:-1]
+    following_text = _NOT_ALNUM.sub("", following_head.decode("utf-8", "surrogateescape"))[:-1]
+    return text.startswith(following_text) or following_text.startswith(text)
+
+
+@dataclass(frozen=True)
+class _Wraps:
+    """Whether the units after a position tile its skeleton and one of them is chrome.
+
+    A unit continues the wrapper where the last piece ended (a new piece), or lies
+    inside the current piece, starting where the previous unit inside it started (its
+    first child) or ended (the next one): that is how nested wrappers come out, and a
+    chance substring elsewhere does not fit.
+    """
+
+    active: Sequence[int]
+    skeleton_of: Callable[[int], str]
+    flagged: Sequence[bool]
+    menu_like: Sequence[bool]
+    menu_run: int
+    min_pieces: int
+
+    def __call__(self, position: int) -> bool:
+        active, skeleton_of = self.active, self.skeleton_of
+        whole = skeleton_of(active[position])
+        covered = pieces = run = 0
+        piece = ""
+        inner_start = inner_end = 0  # the previous unit inside the current piece
+        inner_length = 0
+        chrome = False
+        for cursor in range(position + 1, len(active)):
+            unit = active[cursor]
+            text = skeleton_of(unit)
+            if not text:
+                if covered == len(whole):
+                    break
+            elif whole.startswith(text, covered):
+                covered += len(text)
+                pieces += 1
+                piece, inner_start, inner_end, inner_length = text, 0, 0, len(text)
+            elif len(text) < inner_length and piece.startswith(text, inner_start):
+                inner_end, inner_length = inner_start + len(text), len(text)
+            elif len(text) < len(piece) and piece.startswith(text, inner_end):
+                inner_start, inner_end = inner_end, inner_end + len(text)
+                inner_length = len(text)
+            else:
+                break
+            run = run + 1 if self.menu_like[unit] else 0
+            chrome = chrome or self.flagged[unit] or run >= self.menu_run
+        return covered == len(whole) and pieces >= self.min_pieces and chrome

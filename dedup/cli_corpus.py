@@ -20,7 +20,6 @@ import click
 
 from .cleaner import CleanResult
 from .config import CleanConfig
-from .index import FingerprintIndex, IndexProblem, index_stats
 from .io import Source
 from .jsonl import BAD_LINES, JsonlOptions, run_jsonl
 from .options import apply_options
@@ -129,6 +128,8 @@ def _index(path: str | None, config: CleanConfig, dry_run: bool) -> Iterator[Any
     if path is None:
         yield None
         return
+    from .index import FingerprintIndex, IndexProblem  # sqlite3 only for runs that use it
+
     try:
         index = FingerprintIndex(path, config)
     except IndexProblem as problem:
@@ -154,6 +155,8 @@ def index_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def stats_command(path: str, as_json: bool) -> None:
     """Show the size of the index at PATH and what it holds."""
+    from .index import IndexProblem, index_stats
+
     try:
         stats = index_stats(path)
     except IndexProblem as problem:

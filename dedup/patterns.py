@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 DROP = "drop"
 KEEP = "keep"
@@ -74,6 +76,8 @@ def parse_patterns_file(text: str, source: str = "patterns") -> list[UserRule]:
 
 def compile_pattern(pattern: str) -> regex.Pattern[str]:
     """Compile a user regex, with a one-line error for a bad one."""
+    import regex  # only runs that have user patterns pay for importing it
+
     try:
         return regex.compile(pattern)
     except regex.error as error:

@@ -13,8 +13,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +80,7 @@ def run(
             for source, outcome in zip(sources, outcomes, strict=True):
                 _run_one(source, outcome, options, report, on_result)
                 advance()
-        except BrokenProcessPool:
+        except BrokenExecutor:  # BrokenProcessPool: a worker died
             report.fail(
                 "a worker process died (killed, or out of memory); the batch stopped and "
                 "the inputs after the last one written were not cleaned"
@@ -201,7 +200,10 @@ def _in_workers(
     """task(source) for every source, in order, from a pool of worker processes."""
     chunk = max(1, min(16, len(sources) // (jobs * 8)))
     # ProcessPoolExecutor, unlike multiprocessing.Pool, notices a worker that died and
-    # raises BrokenProcessPool instead of waiting forever for its results.
+    # raises BrokenProcessPool instead of waiting forever for its results. Imported here:
+    # a run in one process does not pay for loading multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(
         jobs, initializer=_start_worker, initargs=(config, chromes, verbose)
     ) as pool:

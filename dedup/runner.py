@@ -204,10 +204,19 @@ def _in_workers(
     # a run in one process does not pay for loading multiprocessing.
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
-        jobs, initializer=_start_worker, initargs=(config, chromes, verbose)
-    ) as pool:
-        yield from pool.map(task, sources, chunksize=chunk)
+    # The command restores the default SIGPIPE, so that `dedup ... | head` stops quietly;
+    # but a write to the pipe of a worker that just died must raise (and the pool report
+    # it broken), not kill the whole run.
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    previous = signal.signal(sigpipe, signal.SIG_IGN) if sigpipe is not None else None
+    try:
+        with ProcessPoolExecutor(
+            jobs, initializer=_start_worker, initargs=(config, chromes, verbose)
+        ) as pool:
+            yield from pool.map(task, sources, chunksize=chunk)
+    finally:
+        if sigpipe is not None:
+            signal.signal(sigpipe, previous)
 
 
 def _run_one(

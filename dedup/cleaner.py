@@ -29,6 +29,10 @@ from .segment import Segmentation, segment
 
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
 FILLER_MAX_CHARS = 60
+# A document that learned chrome would cover beyond this share of its characters is
+# another version of a document of its group (a second scrape, a draft), not a page of
+# the site: its learned rules are not applied, so that it is not emptied.
+MAX_CHROME_SHARE = 0.9
 _HAS_WORD = re.compile(r"[^\W_]")
 # A key that ends like a sentence (or a label: "Share this:"), so is not a menu item.
 _SENTENCE_END = re.compile(rb"(?:[.!?:;]|\xe3\x80\x82|\xef\xbc[\x81\x9f])[\W_]*$")
@@ -232,7 +236,7 @@ class Cleaner:
         matcher, user = self._matcher, self._user
         rules: list[Rule | None]
         rules = matcher.match_many(keys) if matcher is not None else [None] * len(keys)
-        if chrome:
+        if chrome and _chrome_share(units, chrome) <= MAX_CHROME_SHARE:
             for index, fingerprint in enumerate(units.fingerprints):
                 if rules[index] is None:
                     rules[index] = chrome.get(fingerprint)
@@ -374,6 +378,15 @@ class Cleaner:
         line_of = _lines_at(data, [seg.starts[unit] + offset for unit in kept])
         for unit in kept:
             yield line_of[seg.starts[unit] + offset], unit
+
+
+def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
+    """The share of a document's characters in units learned as chrome."""
+    total = sum(units.key_lengths)
+    if not total:
+        return 0.0
+    learned = map(chrome.__contains__, units.fingerprints)
+    return sum(compress(units.key_lengths, learned)) / total
 
 
 def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -112,3 +113,18 @@ def test_two_files_sharing_one_paragraph_keep_it(tmp_path: Path) -> None:
     (site / "b.txt").write_text(ARTICLES[0][0] + "\n" + ARTICLES[1][0] + "\n", encoding="utf-8")
     outputs = clean_folder(tmp_path)
     assert all(ARTICLES[0][0] in text for text in outputs.values())
+
+
+def test_versions_of_one_article_are_not_emptied(tmp_path: Path) -> None:
+    # Two or three scrapes of one article that differ by a line are distinct documents;
+    # what they share is the article, not the site's chrome.
+    article = [line for lines in ARTICLES for line in lines]
+    site = tmp_path / "in" / "gazette"
+    site.mkdir(parents=True)
+    for version in range(3):
+        text = "\n".join([*article, f"Updated at {version + 9} o'clock."]) + "\n"
+        (site / f"{version:02}.txt").write_text(text, encoding="utf-8")
+        outputs = clean_folder(tmp_path)
+        for output in outputs.values():
+            assert all(line in output for line in article[:3]), output
+        shutil.rmtree(tmp_path / "out")

@@ -20,7 +20,7 @@ from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprinter
 from .learn import LEARNED, is_learnable
-from .nested import find_nested, head_skeletons
+from .nested import AdjacentPairs, find_nested
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
@@ -293,10 +293,10 @@ class Cleaner:
         menu_like = [
             is_short and not _SENTENCE_END.search(key) for is_short, key in zip(short, keys)
         ]
-        heads = head_skeletons(keys)
+        pairs = AdjacentPairs(keys)
         batch_seen = known
         while active:
-            found = find_nested(active, keys, heads, flagged, menu_like)
+            found = find_nested(active, pairs, flagged, menu_like)
             found.update(find_boilerplate(active, rules, short) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
@@ -329,7 +329,7 @@ class Cleaner:
             if (
                 not any(unit not in findings for unit in ruled)
                 and not any(unit not in findings for unit in repeated)
-                and not find_nested(active, keys, heads, flagged, menu_like)
+                and not find_nested(active, pairs, flagged, menu_like)
             ):
                 break  # proven stable without another pass (see the docstring)
         return findings

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
+from operator import and_, eq, not_
 
 from .detectors import Finding
 
@@ -36,8 +37,7 @@ def skeleton(key: bytes) -> str:
 
 def find_nested(
     active: Sequence[int],
-    keys: Sequence[bytes],
-    heads: Sequence[bytes],
+    pairs: AdjacentPairs,
     flagged: Sequence[bool],
     menu_like: Sequence[bool],
     menu_run: int = MENU_RUN,
@@ -53,19 +53,21 @@ def find_nested(
     wrappers). The wrapper goes when what it wraps is not all article: one of the units
     is ``flagged`` (a boilerplate match), or ``menu_run`` of them in a row are
     ``menu_like`` (short, not ending a sentence: a menu, a list of links). Every word
-    of it is still in the pieces. A wrapper of prose alone stays. ``heads`` holds each
-    key's :func:`head_skeletons`, a quick first test.
+    of it is still in the pieces. A wrapper of prose alone stays. ``pairs`` holds the
+    document's keys and a quick first test of each pair of units (see
+    :class:`AdjacentPairs`).
 
     >>> keys = [b"share this: facebook twitter", b"share this:", b"facebook", b"twitter", b"end"]
-    >>> heads = head_skeletons(keys)
-    >>> found = find_nested(range(5), keys, heads, [False, True, False, False, False], [False] * 5)
+    >>> pairs = AdjacentPairs(keys)
+    >>> found = find_nested(range(5), pairs, [False, True, False, False, False], [False] * 5)
     >>> {unit: (f.rule, f.kept_unit) for unit, f in found.items()}
     {0: ('repeat-nested', 1)}
-    >>> find_nested(range(5), keys, heads, [False] * 5, [False] * 5)
+    >>> find_nested(range(5), pairs, [False] * 5, [False] * 5)
     {}
-    >>> find_nested(range(5), keys, heads, [False] * 5, [False, True, True, True, True], 3)
+    >>> find_nested(range(5), pairs, [False] * 5, [False, True, True, True, True], 3)
     {0: Finding(rule='repeat-nested', kept_unit=1)}
     """
+    keys = pairs.keys
     found: dict[int, Finding] = {}
     skeletons: dict[int, str] = {}
 
@@ -76,21 +78,56 @@ def find_nested(
         return text
 
     wraps = _Wraps(active, skeleton_of, flagged, menu_like, menu_run, min_pieces)
-    for position in range(len(active) - min_pieces):
+    for position in pairs.candidates(active, min_pieces):
         unit, following = active[position], active[position + 1]
-        if len(keys[following]) >= len(keys[unit]):
-            continue  # the usual case: a wrapper is longer than its first piece
-        head, following_head = heads[unit], heads[following]
-        if not following_head:
-            continue
-        if not (head.startswith(following_head) or following_head.startswith(head)) and (
-            (head.isascii() and following_head.isascii()) or not _may_start(head, following_head)
-        ):
-            continue
         whole, first = skeleton_of(unit), skeleton_of(following)
         if first and len(first) < len(whole) and whole.startswith(first) and wraps(position):
             found[unit] = Finding(NESTED, following)
     return found
+
+
+class AdjacentPairs:
+    """A document's keys, and which units may wrap the one after them (a quick test).
+
+    A unit may wrap the next when the next key is shorter and one key's
+    :func:`head_skeletons` starts the other's. The test of every pair of neighbours in
+    the document is worked out once; the detector runs again after each removal, and
+    then only the units whose neighbour changed are tested anew.
+    """
+
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        self.keys = keys
+        self.heads = head_skeletons(keys)
+        pairs = map(self.may_wrap, range(len(keys) - 1), range(1, len(keys)))
+        self._neighbours = bytearray(pairs) + b"\0"  # the last unit wraps nothing
+
+    def may_wrap(self, unit: int, following: int) -> bool:
+        """The quick test: can ``unit``'s skeleton start with ``following``'s?"""
+        keys = self.keys
+        if len(keys[following]) >= len(keys[unit]):
+            return False  # the usual case: a wrapper is longer than its first piece
+        head, following_head = self.heads[unit], self.heads[following]
+        if not following_head:
+            return False
+        if head.startswith(following_head) or following_head.startswith(head):
+            return True
+        return not (head.isascii() and following_head.isascii()) and _may_start(
+            head, following_head
+        )
+
+    def candidates(self, active: Sequence[int], min_pieces: int) -> list[int]:
+        """Positions in ``active`` (all but the last ``min_pieces``) whose unit may wrap
+        the next active unit, in order."""
+        limit = max(0, len(active) - min_pieces)
+        neighbours = self._neighbours
+        if isinstance(active, range) and active == range(len(self.keys)):
+            return list(compress(range(limit), neighbours))
+        following = active[1:]
+        adjacent = list(map(eq, following, map((1).__add__, active)))
+        known = compress(range(limit), map(and_, map(neighbours.__getitem__, active), adjacent))
+        moved = compress(range(limit), map(not_, adjacent))
+        tested = [p for p in moved if self.may_wrap(active[p], following[p])]
+        return sorted([*known, *tested])
 
 
 # Bytes of two keys compared before their whole skeletons are worked out.

@@ -111,6 +111,7 @@ _CANDIDATE = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD_CHAR = re.compile(r"[\w.]")
+_WORD_RUN = re.compile(r"[\w.]+")
 # How far back a stop looks for its word. Searching from the start of the text made
 # sentence splitting quadratic in the length of a paragraph; no abbreviation is this long.
 _WORD_WINDOW = 64
@@ -131,12 +132,21 @@ def _starts_sentence(text: str, pos: int) -> bool:
 def _is_abbreviation(text: str, stop_at: int) -> bool:
     """True when the full stop at stop_at ends an abbreviation or an initial."""
     window = max(0, stop_at - _WORD_WINDOW)
-    match = _WORD_BEFORE.search(text, window, stop_at)
-    if not match:
-        return False
-    if match.start() == window and window > 0 and _WORD_CHAR.match(text, window - 1):
+    if stop_at > 0 and text[stop_at - 1] == "\n":
+        match = _WORD_BEFORE.search(text, window, stop_at)  # "$" also matches before it
+        if not match:
+            return False
+        start, end = match.span(1)
+    else:
+        # The run of word characters that ends at the stop, read backwards: one match
+        # instead of a search that tries every start in the window.
+        run = _WORD_RUN.match(text[window:stop_at][::-1])
+        if not run:
+            return False
+        start, end = stop_at - run.end(), stop_at
+    if start == window and window > 0 and _WORD_CHAR.match(text, window - 1):
         return False  # a word longer than the window: no abbreviation
-    word = match.group(1).lower().strip(".")
+    word = text[start:end].lower().strip(".")
     if len(word) == 1 and word.isalpha():
         return True
     return word in ABBREVIATIONS

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.segment import segment
-from dedup.sentences import split_sentences
+from dedup.sentences import ABBREVIATIONS, _is_abbreviation, split_sentences
 
 
 def units(data: bytes, unit: str) -> list[bytes]:
@@ -59,3 +63,28 @@ def test_sentences(text: str, expected: list[str]) -> None:
 def test_sentence_units_are_byte_spans_of_non_ascii_text() -> None:
     data = "Café au lait. Très bien.\n".encode()
     assert units(data, "sentence") == ["Café au lait.".encode(), "Très bien.".encode()]
+
+
+def _abbreviation_by_search(text: str, stop_at: int) -> bool:
+    """The reference: the word before a stop found by a regex search of the window."""
+    window = max(0, stop_at - 64)
+    match = re.search(r"([\w.]+)$", text[:stop_at][window:])
+    if not match:
+        return False
+    if match.start() == 0 and window > 0 and re.match(r"[\w.]", text[window - 1]):
+        return False
+    word = match.group(1).lower().strip(".")
+    return (len(word) == 1 and word.isalpha()) or word in ABBREVIATIONS
+
+
+# Long enough to cross the 64-character window, with words, stops and newlines.
+_TEXT = st.lists(
+    st.sampled_from(["a", "B", "é", "ß", ".", " ", "\n", "-", "7", "Mr", "etc", "x" * 30]),
+    max_size=40,
+).map("".join)
+
+
+@given(_TEXT, st.integers(min_value=0, max_value=400))
+def test_abbreviation_test_reads_the_word_before_the_stop(text: str, stop_at: int) -> None:
+    stop_at = min(stop_at, len(text))
+    assert _is_abbreviation(text, stop_at) == _abbreviation_by_search(text, stop_at)

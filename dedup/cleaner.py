@@ -11,8 +11,8 @@ import re
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, filterfalse
-from operator import ne, not_
+from itertools import compress, filterfalse, repeat
+from operator import ne, not_, or_
 from typing import NamedTuple
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -45,6 +45,19 @@ def _char_count(key: bytes) -> int:
 def is_structural(key: bytes) -> bool:
     """True for a unit with no letter or digit at all ("* * *", "---", "◆ ◆ ◆")."""
     return not _HAS_WORD.search(key.decode("utf-8", "surrogateescape"))
+
+
+# ASCII bytes that are not letters or digits: an ASCII key left empty without them is
+# structural.
+_ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+
+
+def structural_flags(keys: Sequence[bytes]) -> list[bool]:
+    """:func:`is_structural` of every key; ASCII keys are tested in C."""
+    flags = list(map(not_, map(bytes.translate, keys, repeat(None), repeat(_ASCII_NOT_ALNUM))))
+    for index in compress(range(len(keys)), map(not_, map(bytes.isascii, keys))):
+        flags[index] = is_structural(keys[index])
+    return flags
 
 
 # Decisions and locations are named tuples: one is built per removed unit, and a frozen
@@ -157,11 +170,8 @@ class Cleaner:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
         those among them that are short)."""
         units = self._analyse(data)
-        learnable = [
-            index
-            for index, key in enumerate(units.keys)
-            if is_learnable(key, units.protected[index] or is_structural(key))
-        ]
+        excluded = map(or_, units.protected, structural_flags(units.keys))
+        learnable = list(compress(range(len(units.keys)), map(is_learnable, units.keys, excluded)))
         fingerprints = [units.fingerprints[index] for index in learnable]
         short = [
             units.fingerprints[index]

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dedup import CleanConfig, Cleaner, clean_text
+from dedup.cleaner import is_structural, structural_flags
 
 LONG_A = b"The council approved the new cycle lanes after a long debate."
 LONG_B = b"Work on the first section will start in the spring of next year."
@@ -102,3 +106,8 @@ def test_sentence_mode_keeps_paragraph_layout() -> None:
 def test_128_bit_fingerprints_give_the_same_result() -> None:
     data = lines(LONG_A, LONG_B, LONG_A)
     assert clean_text(data, CleanConfig(hash_bits=128)) == clean_text(data)
+
+
+@given(st.lists(st.binary(max_size=8) | st.text(max_size=8).map(str.encode), max_size=12))
+def test_structural_flags_in_bulk_equal_one_by_one(keys: list[bytes]) -> None:
+    assert structural_flags(keys) == [is_structural(key) for key in keys]

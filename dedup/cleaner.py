@@ -18,7 +18,7 @@ from typing import NamedTuple
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
-from .hashing import fingerprinter
+from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
 from .nested import AdjacentPairs, find_nested
 from .normalize import get_profile, make_bulk_key_function, make_key_function
@@ -117,7 +117,7 @@ class _Units:
     seg: Segmentation
     units: list[bytes] | None
     keys: list[bytes]
-    fingerprints: list[int]
+    fingerprints: Sequence[int]
     key_lengths: list[int]
     protected: list[bool]
 
@@ -156,7 +156,7 @@ class Cleaner:
         count = len(seg)
         units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
         keys = self._keys(units)
-        fingerprints = list(map(self._fingerprint, keys))
+        fingerprints = fingerprint_table(map(self._fingerprint, keys), self.config.hash_bits)
         key_lengths = list(map(len, keys))
         for index in compress(range(count), map(not_, map(bytes.isascii, keys))):
             key_lengths[index] = _char_count(keys[index])
@@ -267,7 +267,7 @@ class Cleaner:
         self,
         first_of: Sequence[int],
         keys: list[bytes],
-        fingerprints: list[int],
+        fingerprints: Sequence[int],
         key_lengths: list[int],
         protected: list[bool],
         structural: list[bool],
@@ -351,7 +351,7 @@ class Cleaner:
         name: str,
         findings: dict[int, Finding],
         known: Mapping[int, Location],
-        fingerprints: list[int],
+        fingerprints: Sequence[int],
     ) -> list[Decision]:
         if not findings:
             return []

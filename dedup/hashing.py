@@ -11,7 +11,8 @@ This is the only module that imports xxhash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 
 import xxhash
 
@@ -32,6 +33,16 @@ def fingerprinter(bits: int = 64) -> Fingerprinter:
     if bits == 128:
         return xxhash.xxh3_128_intdigest
     raise ValueError(f"hash width must be one of {HASH_BITS}, not {bits}")
+
+
+def fingerprint_table(fingerprints: Iterable[int], bits: int = 64) -> Sequence[int]:
+    """Fingerprints stored compactly: a typed array of 8 bytes each for 64-bit ones (a
+    list of int objects takes 40), a list for 128-bit ones.
+
+    >>> list(fingerprint_table([1, 2**64 - 1]))
+    [1, 18446744073709551615]
+    """
+    return array("Q", fingerprints) if bits == 64 else list(fingerprints)
 
 
 def checksum(data: bytes) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress
 from operator import and_, eq, not_
 
 from .detectors import Finding
@@ -90,14 +90,15 @@ class AdjacentPairs:
     """A document's keys, and which units may wrap the one after them (a quick test).
 
     A unit may wrap the next when the next key is shorter and one key's
-    :func:`head_skeletons` starts the other's. The test of every pair of neighbours in
-    the document is worked out once; the detector runs again after each removal, and
-    then only the units whose neighbour changed are tested anew.
+    :func:`head_skeleton` starts the other's. The test of every pair of neighbours in
+    the document is worked out once, one bit each (heads are made when needed, not
+    kept: in a big document they took more memory than the keys); the detector runs
+    again after each removal, and then only the units whose neighbour changed are
+    tested anew.
     """
 
     def __init__(self, keys: Sequence[bytes]) -> None:
         self.keys = keys
-        self.heads = head_skeletons(keys)
         pairs = map(self.may_wrap, range(len(keys) - 1), range(1, len(keys)))
         self._neighbours = bytearray(pairs) + b"\0"  # the last unit wraps nothing
 
@@ -106,7 +107,7 @@ class AdjacentPairs:
         keys = self.keys
         if len(keys[following]) >= len(keys[unit]):
             return False  # the usual case: a wrapper is longer than its first piece
-        head, following_head = self.heads[unit], self.heads[following]
+        head, following_head = head_skeleton(keys[unit]), head_skeleton(keys[following])
         if not following_head:
             return False
         if head.startswith(following_head) or following_head.startswith(head):
@@ -134,23 +135,13 @@ class AdjacentPairs:
 _HEAD = 48
 
 
-def head_skeletons(keys: Sequence[bytes]) -> list[bytes]:
-    """Each key's first bytes without ASCII punctuation or spaces: a quick first test.
+def head_skeleton(key: bytes) -> bytes:
+    """A key's first bytes without ASCII punctuation or spaces: a quick first test.
 
-    >>> head_skeletons([b"share this: facebook"])
-    [b'sharethisfacebook']
+    >>> head_skeleton(b"share this: facebook")
+    b'sharethisfacebook'
     """
-    return list(
-        map(
-            bytes.translate,
-            map(bytes.__getitem__, keys, repeat(_HEAD_SLICE)),
-            repeat(None),
-            repeat(_ASCII_NOT_ALNUM),
-        )
-    )
-
-
-_HEAD_SLICE = slice(0, _HEAD)
+    return key[:_HEAD].translate(None, _ASCII_NOT_ALNUM)
 
 
 def _may_start(head: bytes, following_head: bytes) -> bool:

@@ -38,7 +38,7 @@ def test_library_is_broad() -> None:
     for entry in entries:
         languages.setdefault(entry.platform, set()).add(entry.lang)
         assert entry.strength in (STRONG, WEAK, EDGE)
-    assert len(languages["wordpress"]) >= 20
+    assert len(languages["wordpress"]) >= 22
     assert len(languages["klaro"]) >= 20
     assert len(languages["jetpack"]) >= 15
     assert len(languages["blogger"]) >= 15

@@ -20,7 +20,7 @@ from .config import CleanConfig
 from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
 from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
-from .nested import AdjacentPairs, find_nested
+from .nested import ASCII_NOT_ALNUM, AdjacentPairs, find_nested
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
@@ -47,14 +47,10 @@ def is_structural(key: bytes) -> bool:
     return not _HAS_WORD.search(key.decode("utf-8", "surrogateescape"))
 
 
-# ASCII bytes that are not letters or digits: an ASCII key left empty without them is
-# structural.
-_ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
-
-
 def structural_flags(keys: Sequence[bytes]) -> list[bool]:
-    """:func:`is_structural` of every key; ASCII keys are tested in C."""
-    flags = list(map(not_, map(bytes.translate, keys, repeat(None), repeat(_ASCII_NOT_ALNUM))))
+    """:func:`is_structural` of every key; an ASCII key is structural when deleting its
+    bytes that are not letters or digits leaves nothing, which is tested in C."""
+    flags = list(map(not_, map(bytes.translate, keys, repeat(None), repeat(ASCII_NOT_ALNUM))))
     for index in compress(range(len(keys)), map(not_, map(bytes.isascii, keys))):
         flags[index] = is_structural(keys[index])
     return flags

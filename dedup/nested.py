@@ -20,7 +20,8 @@ NESTED = "repeat-nested"
 # This many short non-sentence units in a row inside a wrapper are a menu or a link list.
 MENU_RUN = 8
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+# ASCII bytes that are not letters or digits (deleted to compare letters only).
+ASCII_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
 
 
 def skeleton(key: bytes) -> str:
@@ -29,7 +30,7 @@ def skeleton(key: bytes) -> str:
     >>> skeleton("share this: | facebook".encode())
     'sharethisfacebook'
     """
-    letters = key.translate(None, _ASCII_NOT_ALNUM)
+    letters = key.translate(None, ASCII_NOT_ALNUM)
     if letters.isascii():
         return letters.decode("ascii")
     return _NOT_ALNUM.sub("", letters.decode("utf-8", "surrogateescape"))
@@ -141,7 +142,7 @@ def head_skeleton(key: bytes) -> bytes:
     >>> head_skeleton(b"share this: facebook")
     b'sharethisfacebook'
     """
-    return key[:_HEAD].translate(None, _ASCII_NOT_ALNUM)
+    return key[:_HEAD].translate(None, ASCII_NOT_ALNUM)
 
 
 def _may_start(head: bytes, following_head: bytes) -> bool:

@@ -286,19 +286,22 @@ class Cleaner:
         config = self.config
         findings = dict(preset)
         active: Sequence[int] = range(len(fingerprints))
-        everything = active
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
-        # A short line that recurs in a site ("Background", the site's name) is a fine
-        # section heading; it does not make its wrapper chrome. A library word does.
-        flagged = [
-            rule is not None and not (rule.strength == WEAK and rule.name.startswith(LEARNED))
-            for rule in rules
-        ]
-        menu_like = [
-            is_short and not _SENTENCE_END.search(key) for is_short, key in zip(short, keys)
-        ]
+
+        # Asked only of the units inside a candidate wrapper, not worked out for every unit.
+        def flagged(unit: int) -> bool:
+            # A short line that recurs in a site ("Background", the site's name) is a fine
+            # section heading; it does not make its wrapper chrome. A library word does.
+            rule = rules[unit]
+            return rule is not None and not (
+                rule.strength == WEAK and rule.name.startswith(LEARNED)
+            )
+
+        def menu_like(unit: int) -> bool:
+            return short[unit] and not _SENTENCE_END.search(keys[unit])
+
         pairs = AdjacentPairs(keys)
         batch_seen = known
         while active:
@@ -309,7 +312,7 @@ class Cleaner:
                 find_repeats(
                     remaining,
                     fingerprints,
-                    first_of if remaining is everything else None,
+                    first_of,
                     key_lengths,
                     structural,
                     config.min_chars,

@@ -47,8 +47,9 @@ def find_repeats(
     keep-list). A run of two or more consecutive
     repeated units that copies a run of earlier consecutive units goes whole when the
     run's keys add up to ``block_min_chars``, however short each unit is.
-    ``first_of_all`` may give, when ``active`` is every unit, the index of each unit's
-    first copy (the caller often has it already).
+    ``first_of_all`` may give the index of each unit's first copy among all units (the
+    caller often has it already); it stands for the first copies in ``active`` when
+    ``active`` is every unit.
 
     >>> fps = [1, 2, 3, 1, 2, 9, 5, 5]
     >>> lengths = [30, 5, 30, 30, 5, 30, 3, 3]

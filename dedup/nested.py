@@ -39,8 +39,8 @@ def skeleton(key: bytes) -> str:
 def find_nested(
     active: Sequence[int],
     pairs: AdjacentPairs,
-    flagged: Sequence[bool],
-    menu_like: Sequence[bool],
+    flagged: Callable[[int], bool],
+    menu_like: Callable[[int], bool],
     menu_run: int = MENU_RUN,
     min_pieces: int = 2,
 ) -> dict[int, Finding]:
@@ -53,19 +53,21 @@ def find_nested(
     right after it, joined in order; a piece's own pieces may follow it (nested
     wrappers). The wrapper goes when what it wraps is not all article: one of the units
     is ``flagged`` (a boilerplate match), or ``menu_run`` of them in a row are
-    ``menu_like`` (short, not ending a sentence: a menu, a list of links). Every word
+    ``menu_like`` (short, not ending a sentence: a menu, a list of links); both are
+    asked of units inside a candidate wrapper only. Every word
     of it is still in the pieces. A wrapper of prose alone stays. ``pairs`` holds the
     document's keys and a quick first test of each pair of units (see
     :class:`AdjacentPairs`).
 
     >>> keys = [b"share this: facebook twitter", b"share this:", b"facebook", b"twitter", b"end"]
     >>> pairs = AdjacentPairs(keys)
-    >>> found = find_nested(range(5), pairs, [False, True, False, False, False], [False] * 5)
+    >>> def flags(*values: bool): return values.__getitem__
+    >>> found = find_nested(range(5), pairs, flags(0, 1, 0, 0, 0), flags(0, 0, 0, 0, 0))
     >>> {unit: (f.rule, f.kept_unit) for unit, f in found.items()}
     {0: ('repeat-nested', 1)}
-    >>> find_nested(range(5), pairs, [False] * 5, [False] * 5)
+    >>> find_nested(range(5), pairs, flags(0, 0, 0, 0, 0), flags(0, 0, 0, 0, 0))
     {}
-    >>> find_nested(range(5), pairs, [False] * 5, [False, True, True, True, True], 3)
+    >>> find_nested(range(5), pairs, flags(0, 0, 0, 0, 0), flags(0, 1, 1, 1, 1), 3)
     {0: Finding(rule='repeat-nested', kept_unit=1)}
     """
     keys = pairs.keys
@@ -168,8 +170,8 @@ class _Wraps:
 
     active: Sequence[int]
     skeleton_of: Callable[[int], str]
-    flagged: Sequence[bool]
-    menu_like: Sequence[bool]
+    flagged: Callable[[int], bool]
+    menu_like: Callable[[int], bool]
     menu_run: int
     min_pieces: int
 
@@ -198,6 +200,6 @@ class _Wraps:
                 inner_length = len(text)
             else:
                 break
-            run = run + 1 if self.menu_like[unit] else 0
-            chrome = chrome or self.flagged[unit] or run >= self.menu_run
+            run = run + 1 if self.menu_like(unit) else 0
+            chrome = chrome or self.flagged(unit) or run >= self.menu_run
         return covered == len(whole) and pieces >= self.min_pieces and chrome

@@ -191,9 +191,9 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         verdicts = _paragraph_blocks([lines[firsts[b] : lasts[b] + 1] for b in multi])
         whole = list(compress(multi, verdicts))
     if len(whole) == len(multi):
-        starts = list(map(line_starts.__getitem__, firsts))
-        ends = list(map(line_ends.__getitem__, lasts))
-        return Segmentation(bom, body, starts, ends)
+        return Segmentation(
+            bom, body, map(line_starts.__getitem__, firsts), map(line_ends.__getitem__, lasts)
+        )
     as_lines = set(multi).difference(whole)
     piece_starts: list[int] = []
     piece_ends: list[int] = []

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 STDIN = "-"
+# Numbers the temporary files of this process.
+_temporaries = itertools.count()
 # Like git and grep: a NUL byte early in a file means it is not text.
 _BINARY_PROBE = 8000
 _UTF16_32_BOMS = (
@@ -196,8 +198,17 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
     per file cost more than the cleaning of a small one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The temporary file's name is known before the file exists, so that Ctrl-C or
+    # SIGTERM at any point (even inside the call that creates it) leaves nothing behind.
+    temporary = None
     try:
+        while True:
+            temporary = path.parent / f".{path.name}.{os.getpid()}-{next(_temporaries)}.tmp"
+            try:
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                break
+            except FileExistsError:
+                continue  # left by an earlier run killed outright: pick another name
         with os.fdopen(handle, "wb") as out:
             if isinstance(data, bytes):
                 out.write(data)
@@ -210,6 +221,7 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
             os.chmod(temporary, stat.S_IMODE(os.stat(like).st_mode))
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         raise

@@ -137,10 +137,14 @@ def test_read_only_output_folder_is_a_clear_error(
 ) -> None:
     (tmp_path / "a.txt").write_bytes(LONG + LONG)
 
-    def read_only(*args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(errno.EACCES, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(dedup.io.tempfile, "mkstemp", read_only)
+    def read_only(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith(".tmp"):  # creating the temporary output file
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(dedup.io.os, "open", read_only)
     code, _, err = run("clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"))
     assert code == 3
     assert f"failed: {tmp_path / 'out' / 'a.txt'}: cannot write: Permission denied" in err

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
-from .detectors import REPEAT_BATCH, Finding, find_boilerplate, find_repeats
+from .detectors import REPEAT, REPEAT_BATCH, Finding, find_boilerplate, find_repeats
+from .fingerprint_set import EarlierUnits
 from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
 from .nested import ASCII_NOT_ALNUM, AdjacentPairs, find_nested
@@ -138,6 +139,9 @@ class Cleaner:
         # --scope batch: fingerprint of every unit kept so far -> where it was kept
         # (in memory, or a persistent index: see dedup.seen).
         self._batch_seen: SeenStore = seen if seen is not None else MemorySeen()
+        # The units kept in the earlier windows of the stream being cleaned (see
+        # clean_window): fingerprints only, in a compact set.
+        self._earlier = EarlierUnits(self.config.hash_bits)
 
     def key(self, text: bytes) -> bytes:
         """The comparison key of a unit's bytes."""
@@ -185,6 +189,29 @@ class Cleaner:
         maps fingerprints of units learned as boilerplate (see :mod:`dedup.learn`) to
         their rule.
         """
+        return self._clean(data, name, chrome, None)
+
+    def start_stream(self) -> None:
+        """Forget the windows of the previous stream (see :meth:`clean_window`)."""
+        self._earlier = EarlierUnits(self.config.hash_bits)
+
+    def clean_window(self, data: bytes, name: str, *, first: bool, last: bool) -> CleanResult:
+        """Clean one window of a stream too long to hold (see :mod:`dedup.stream`).
+
+        A unit kept in an earlier window of the stream goes as a repeat (its kept copy
+        is not located: only fingerprints are remembered). Blocks, regions and wrappers
+        are found within the window; only the ``first`` window holds the stream's start
+        and only the ``last`` its end, which footer and header regions may touch.
+        """
+        return self._clean(data, name, None, (first, last))
+
+    def _clean(
+        self,
+        data: bytes,
+        name: str,
+        chrome: Mapping[int, Rule] | None,
+        window: tuple[bool, bool] | None,
+    ) -> CleanResult:
         units = self._analyse(data)
         seg, fingerprints, count = units.seg, units.fingerprints, len(units.keys)
         # Whether a unit is structural only matters once it repeats (in the document or
@@ -193,8 +220,12 @@ class Cleaner:
         first_of = array("q", map(first.setdefault, fingerprints, range(count)))
         del first  # as large as the document's distinct units; first_of says it all
         repeated = set(compress(range(count), map(ne, first_of, range(count))))
-        batch = self.config.scope == "batch"
-        known = self._batch_seen.lookup(fingerprints) if batch else {}
+        batch = self.config.scope == "batch" and window is None
+        known: Mapping[int, Location | None] = {}
+        if batch:
+            known = self._batch_seen.lookup(fingerprints)
+        elif window is not None:
+            known = dict.fromkeys(self._earlier.among(fingerprints))
         if known:
             in_batch = map(known.__contains__, fingerprints)
             repeated.update(compress(range(count), in_batch))
@@ -216,6 +247,8 @@ class Cleaner:
             user_drops,
             repeated,
             known,
+            window or (True, True),
+            REPEAT_BATCH if window is None else REPEAT,
         )
         keep = [True] * len(seg)
         for unit in findings:
@@ -231,6 +264,8 @@ class Cleaner:
                     for kept_line, unit in self._kept_lines(data, seg, keep)
                 ),
             )
+        elif window is not None:
+            self._earlier.add(compress(fingerprints, keep))
         return CleanResult(name, data, output, len(seg), decisions, deleted)
 
     def _match_rules(
@@ -271,13 +306,18 @@ class Cleaner:
         short: list[bool],
         preset: dict[int, Finding],
         repeated: set[int],
-        known: Mapping[int, Location],
+        known: Mapping[int, Location | None],
+        edges: tuple[bool, bool],
+        seen_rule: str,
     ) -> dict[int, Finding]:
         """Run every detector until the kept units are stable (this makes cleaning idempotent).
 
         ``first_of`` gives, per unit, the index of the first unit with its fingerprint.
         ``preset`` holds units already decided (the user's patterns). ``repeated`` holds
-        every unit whose fingerprint occurs earlier in the document or in the batch.
+        every unit whose fingerprint occurs earlier in the document or in the batch (or
+        the stream), where ``known`` holds it and ``seen_rule`` names its removal.
+        ``edges`` says whether the document's start and end are the input's own (not so
+        for a window inside a stream).
         Another pass can only find something while a unit with a boilerplate rule or a
         repeated unit is still kept: removing units changes what is adjacent, and
         adjacency only matters to boilerplate regions, stutters, blocks, and wrappers
@@ -306,7 +346,7 @@ class Cleaner:
         batch_seen = known
         while active:
             found = find_nested(active, pairs, flagged, menu_like)
-            found.update(find_boilerplate(active, rules, short) if ruled else {})
+            found.update(find_boilerplate(active, rules, short, edges) if ruled else {})
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(
@@ -319,7 +359,7 @@ class Cleaner:
                     config.block_min_chars,
                 )
             )
-            if config.scope == "batch" and batch_seen:
+            if batch_seen:
                 seen = map(batch_seen.__contains__, map(fingerprints.__getitem__, remaining))
                 for unit in compress(remaining, seen):
                     if (
@@ -327,7 +367,7 @@ class Cleaner:
                         and key_lengths[unit] >= config.min_chars
                         and not structural[unit]
                     ):
-                        found[unit] = Finding(REPEAT_BATCH)
+                        found[unit] = Finding(seen_rule)
             before = len(findings)
             for unit, finding in found.items():
                 if not protected[unit]:
@@ -349,7 +389,7 @@ class Cleaner:
         seg: Segmentation,
         name: str,
         findings: dict[int, Finding],
-        known: Mapping[int, Location],
+        known: Mapping[int, Location | None],
         fingerprints: Sequence[int],
     ) -> list[Decision]:
         if not findings:

@@ -14,7 +14,7 @@ from . import __version__
 from .cli_corpus import CorpusOptions, corpus_options, corpus_runner, index_group
 from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
-from .io import UsageProblem, collect_sources
+from .io import Source, UsageProblem, collect_sources
 from .normalize import PROFILES, get_profile, make_key_function
 from .options import apply_options
 from .patterns import PatternError, UserRule, compile_pattern, parse_patterns_file
@@ -199,6 +199,17 @@ def main() -> None:
     show_default=True,
     help="Worker processes for a batch; 0 = one per core. Output is the same for any N.",
 )
+@click.option(
+    "--window",
+    "window_mb",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="MB",
+    help="Clean one long input in windows of about MB megabytes, remembering only the "
+    "fingerprints of the units kept so far: memory stays bounded. Repeats across windows "
+    "still go; blocks, regions and wrappers are found within a window. 0 (the default) "
+    "cleans whole documents.",
+)
 @_cleaning_options
 @explain_options
 @corpus_options
@@ -210,6 +221,7 @@ def clean(
     quiet: bool,
     verbose: bool,
     jobs: int,
+    window_mb: int,
     hash_bits: str,
     **cleaning: Any,
 ) -> None:
@@ -244,12 +256,15 @@ def clean(
         raise click.UsageError("several inputs need -o DIR, --in-place or --check")
     if in_place and any(source.path == "-" for source in sources):
         raise click.UsageError("--in-place cannot rewrite stdin")
+    if window_mb:
+        _refuse_with_window(sources, config, extras, corpus, in_place)
     options = RunOptions(
         check=check or extras.dry_run,
         in_place=in_place,
         progress=not quiet,
         jobs=jobs,
         verbose=verbose,
+        window_bytes=window_mb << 20,
     )
     try:
         header = {"paths": list(paths), "output_dir": output_dir, "in_place": in_place}
@@ -270,6 +285,33 @@ def clean(
     if not quiet:
         report.print_summary()
     sys.exit(extras.exit_code(report, check))
+
+
+def _refuse_with_window(
+    sources: list[Source],
+    config: CleanConfig,
+    extras: ExplainOptions,
+    corpus: CorpusOptions,
+    in_place: bool,
+) -> None:
+    """--window cleans one stream: the options that need whole documents or a batch
+    are refused, naming the first one given."""
+    conflicts = {
+        "several inputs": len(sources) > 1,
+        "--report": extras.report_path is not None,
+        "--stats": extras.stats_path is not None,
+        "--explain": extras.explain,
+        "--diff": extras.diff,
+        "--in-place": in_place,
+        "--jsonl": corpus.jsonl is not None,
+        "--index": corpus.index is not None,
+        "--scope batch": config.scope == "batch",
+    }
+    for name, given in conflicts.items():
+        if given:
+            raise click.UsageError(
+                f"--window cleans one input as a stream; it cannot be used with {name}"
+            )
 
 
 @main.command()

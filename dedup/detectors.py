@@ -119,6 +119,7 @@ def find_boilerplate(
     active: Sequence[int],
     rules: Sequence[Rule | None],
     short: Sequence[bool],
+    edges: tuple[bool, bool] = (True, True),
     min_edge_weak: int = 3,
     max_filler_run: int = 4,
     max_tail: int = 50,
@@ -132,7 +133,9 @@ def find_boilerplate(
     must not lose everything after one strong match). A region goes whole when it holds
     a strong match (or an ``edge`` match and touches the start or end of the document),
     or when it touches the start or end and holds at least ``min_edge_weak`` matches. A
-    weak word ("Home", "Share") alone inside an article stays.
+    weak word ("Home", "Share") alone inside an article stays. ``edges`` says whether
+    the first and last units are the document's own start and end (a window of a stream
+    has neither, but at its ends).
 
     >>> strong, weak = Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", "weak")
     >>> rules = [None, weak, None, weak, strong, None]
@@ -160,9 +163,10 @@ def find_boilerplate(
             last = matched[index]
             index += 1
         end = last
-        if last < count - 1 and last + 1 >= short_tail and count - 1 - last <= max_tail:
+        at_start, at_end = edges
+        if at_end and last < count - 1 and last + 1 >= short_tail and count - 1 - last <= max_tail:
             end = count - 1
-        at_edge = first == 0 or end == count - 1
+        at_edge = (at_start and first == 0) or (at_end and end == count - 1)
         region_rules = [rules[active[p]] for p in range(first, last + 1)]
         strengths = {rule.strength for rule in region_rules if rule is not None}
         matches = sum(rule is not None for rule in region_rules)

@@ -37,10 +37,12 @@ class Report:
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
-    def add(self, result: CleanResult) -> None:
-        """Count one cleaned document."""
-        self.files += 1
-        self.changed_files += result.changed
+    def add(self, result: CleanResult, continued: bool = False) -> None:
+        """Count one cleaned document, or with ``continued`` one more window of the
+        document counted last (see :mod:`dedup.stream`)."""
+        earlier = self.removed_by_file.get(result.name, (0, 0)) if continued else (0, 0)
+        self.files += not continued
+        self.changed_files += result.changed and not earlier[0]
         self.units_in += result.units
         self.units_removed += len(result.decisions)
         self.bytes_in += len(result.data)
@@ -53,7 +55,10 @@ class Report:
             self.chars_by_rule[decision.rule] += chars
         if result.decisions:
             removed_bytes = len(result.data) - len(result.output)
-            self.removed_by_file[result.name] = (len(result.decisions), removed_bytes)
+            self.removed_by_file[result.name] = (
+                earlier[0] + len(result.decisions),
+                earlier[1] + removed_bytes,
+            )
 
     def fail(self, message: str) -> None:
         """Record an input that could not be processed."""

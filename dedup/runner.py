@@ -12,11 +12,14 @@ import os
 import signal
 import sys
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .boilerplate import Rule
 from .cleaner import Cleaner, CleanResult
@@ -25,6 +28,7 @@ from .io import STDIN, InputError, Source, read_source, text_problem, write_atom
 from .learn import ChromeTable, group_rule_name
 from .report import Report
 from .seen import SeenStore
+from .stream import clean_windows, read_windows
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class RunOptions:
     progress: bool = False
     jobs: int = 1  # worker processes; 0 means one per core
     verbose: bool = False  # a traceback for an unexpected error in one document
+    window_bytes: int = 0  # clean each input in windows of this size (see dedup.stream)
 
 
 # What reading and cleaning one source gave: a failure, a skipped input (with its bytes
@@ -55,6 +60,11 @@ def run(
     ``seen`` is the batch seen-store (default: in memory), e.g. a persistent index.
     """
     report = Report(check=options.check)
+    if options.window_bytes:
+        cleaner = Cleaner(config, seen)
+        for source in sources:
+            _stream_one(cleaner, source, options, report)
+        return report
     jobs = options.jobs or os.cpu_count() or 1
     # Workers cannot read the parent's stdin, and batch scope is sequential by nature.
     parallel = (
@@ -254,6 +264,48 @@ def _run_one(
     except OSError as error:
         target = source.path if options.in_place else (source.output or "<stdout>")
         report.fail(f"{target}: cannot write: {error.strerror}")
+
+
+def _stream_one(cleaner: Cleaner, source: Source, options: RunOptions, report: Report) -> None:
+    """Clean one input a window at a time, writing each window's output as it is done."""
+    if source.error is not None or source.skip is not None:
+        report.fail(f"{source.name}: {source.error or source.skip}")
+        return
+    opened: AbstractContextManager[BinaryIO]
+    try:
+        # stdin is left open: it is not this run's to close.
+        opened = nullcontext(sys.stdin.buffer) if source.path == STDIN else open(source.path, "rb")  # noqa: SIM115
+    except OSError as error:
+        report.fail(f"{source.name}: cannot read: {error.strerror}")
+        return
+    with opened as handle:
+        windows = read_windows(handle, options.window_bytes, cleaner.config.unit)
+        try:
+            head = next(windows, b"")
+            problem = text_problem(head)
+            if problem is not None:
+                report.skip(f"{source.name}: {problem}")
+                if source.output is None and not options.check:
+                    for data in chain([head], windows):
+                        _write_stdout(data)  # a filter must not swallow its input
+                return
+            outputs = _counted(clean_windows(cleaner, chain([head], windows), source.name), report)
+            if options.check:
+                deque(outputs, maxlen=0)
+            elif source.output is not None:
+                write_atomically(source.output, outputs)
+            else:
+                for output in outputs:
+                    _write_stdout(output)
+        except OSError as error:
+            report.fail(f"{source.name}: cannot read or write: {error.strerror}")
+
+
+def _counted(results: Iterable[CleanResult], report: Report) -> Iterator[bytes]:
+    """Each window's output, counted in the report as part of one document."""
+    for index, result in enumerate(results):
+        report.add(result, continued=index > 0)
+        yield result.output
 
 
 def _write_stdout(data: bytes) -> None:

@@ -230,6 +230,21 @@ def table(rows: list[tuple[str, Sample, float]], awk: Sample, size: int, unique:
     return "\n".join(lines)
 
 
+def window_rows(args: argparse.Namespace, path: Path) -> list[tuple[str, Sample, float]]:
+    """The stdin runs again with --window: the input is never held whole, so its whole
+    peak above the interpreter counts."""
+    if not args.window:
+        return []
+    return [
+        (
+            f"dedup clean --unit {mode} --window {args.window} < corpus",
+            median_run(dedup_argv("--unit", mode, "--window", str(args.window)), path, args.runs),
+            0.0,
+        )
+        for mode in args.modes.split(",")
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Time dedup against awk '!seen[$0]++' on a generated corpus of real text."
@@ -253,6 +268,14 @@ def main() -> int:
         default=0,
         help="instead: peak memory per unique unit on a corpus of this many unique units",
     )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=0,
+        metavar="MB",
+        help="also time each stdin mode with --window MB (bounded memory; nothing of the "
+        "input is subtracted from its peak)",
+    )
     args = parser.parse_args()
 
     if args.memory_units:
@@ -269,6 +292,7 @@ def main() -> int:
             for mode in args.modes.split(",")
             if mode != "paragraph"
         ]
+        rows += window_rows(args, path)
         print(table(rows, awk, size, args.memory_units))
         return 0
 
@@ -284,6 +308,7 @@ def main() -> int:
     for mode in args.modes.split(","):
         sample = median_run(dedup_argv("--unit", mode), single, args.runs)
         rows.append((f"dedup clean --unit {mode} < corpus", sample, 2.0 * size))
+    rows += window_rows(args, single)
     if not args.no_folder:
         out = args.workdir / "out"
         for jobs in sorted({1, args.jobs}):

@@ -27,7 +27,6 @@ import base64
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import IO, Any
 
 from .cleaner import CleanResult, Decision
 from .hashing import checksum
+from .io import create_temporary
 
 FORMAT = 1
 Record = dict[str, Any]
@@ -223,9 +223,8 @@ class LogWriter:
     def __init__(self, path: str, header: Record) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self._temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
+        self._temporaries: list[Path] = []
+        handle = create_temporary(self.path, self._temporaries)
         self._out: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
         self._out.write(_dump(header))
 
@@ -239,7 +238,7 @@ class LogWriter:
     def __exit__(self, kind: object, *rest: object) -> None:
         self._out.close()
         if kind is None:
-            os.replace(self._temporary, self.path)
+            os.replace(self._temporaries[0], self.path)
         else:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._temporary)
+                os.unlink(self._temporaries[0])

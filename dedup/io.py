@@ -188,6 +188,21 @@ def text_problem(data: bytes) -> str | None:
     return None
 
 
+def create_temporary(path: Path, name: list[Path]) -> int:
+    """Create a new empty file beside ``path`` and return its descriptor.
+
+    Its name is put in ``name`` before the file exists, so that a caller stopped by
+    Ctrl-C or SIGTERM at any point, even inside the call that creates it, knows what to
+    remove. The mode is 0o666 less the umask, as for any new file: it becomes an output.
+    """
+    while True:
+        name[:] = [path.parent / f".{path.name}.{os.getpid()}-{next(_temporaries)}.tmp"]
+        try:
+            return os.open(name[0], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue  # left by an earlier run killed outright: pick another name
+
+
 def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None = None) -> None:
     """Write data (bytes, or chunks streamed one by one) to path through a temporary file
     and a rename: never half-written.
@@ -198,17 +213,9 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
     per file cost more than the cleaning of a small one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The temporary file's name is known before the file exists, so that Ctrl-C or
-    # SIGTERM at any point (even inside the call that creates it) leaves nothing behind.
-    temporary = None
+    temporary: list[Path] = []  # its name, known before it exists (see create_temporary)
     try:
-        while True:
-            temporary = path.parent / f".{path.name}.{os.getpid()}-{next(_temporaries)}.tmp"
-            try:
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                break
-            except FileExistsError:
-                continue  # left by an earlier run killed outright: pick another name
+        handle = create_temporary(path, temporary)
         with os.fdopen(handle, "wb") as out:
             if isinstance(data, bytes):
                 out.write(data)
@@ -218,10 +225,10 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None
             if like is not None:
                 os.fsync(out.fileno())
         if like is not None:
-            os.chmod(temporary, stat.S_IMODE(os.stat(like).st_mode))
-        os.replace(temporary, path)
+            os.chmod(temporary[0], stat.S_IMODE(os.stat(like).st_mode))
+        os.replace(temporary[0], path)
     except BaseException:
-        if temporary is not None:
+        for name in temporary:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+                os.unlink(name)
         raise

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +73,23 @@ def test_in_place_rewrites_only_changed_files(tmp_path: Path) -> None:
     assert changed.read_bytes() == LONG
     assert unchanged.stat().st_mtime_ns == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.txt", "same.txt"]
+
+
+def test_new_outputs_get_the_usual_mode_and_in_place_keeps_the_old(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "a.txt"
+    source.parent.mkdir()
+    source.write_bytes(LONG + LONG)
+    source.chmod(0o640)
+    umask = os.umask(0o022)
+    try:
+        code, _, _ = run("clean", "-q", str(source.parent), "-o", str(tmp_path / "out"))
+        assert code == 0
+        assert stat.S_IMODE((tmp_path / "out" / "a.txt").stat().st_mode) == 0o644
+        code, _, _ = run("clean", "-q", "--in-place", str(source))
+        assert code == 0
+        assert stat.S_IMODE(source.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
 
 
 def test_check_writes_nothing_and_exits_1_when_something_would_go(tmp_path: Path) -> None:

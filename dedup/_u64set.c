@@ -24,7 +24,12 @@ static inline size_t slot_of(uint64_t value, int bits) {
     return (size_t)((value * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
 }
 
-static int get_fingerprints(PyObject *obj, Py_buffer *view) {
+/* The members of an array('Q') as a buffer, once the table exists. */
+static int get_fingerprints(const U64Set *self, PyObject *obj, Py_buffer *view) {
+    if (self->slots == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "U64Set.__init__ was not called");
+        return -1;
+    }
     if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
         return -1;
     const char *format = view->format ? view->format : "B";
@@ -120,19 +125,9 @@ static void U64Set_dealloc(U64Set *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int ready(const U64Set *self) {
-    if (self->slots == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "U64Set.__init__ was not called");
-        return 0;
-    }
-    return 1;
-}
-
 static PyObject *U64Set_add_many(U64Set *self, PyObject *fingerprints) {
     Py_buffer view;
-    if (!ready(self))
-        return NULL;
-    if (get_fingerprints(fingerprints, &view) < 0)
+    if (get_fingerprints(self, fingerprints, &view) < 0)
         return NULL;
     const uint64_t *values = view.buf;
     Py_ssize_t count = view.len / 8;
@@ -148,9 +143,7 @@ static PyObject *U64Set_add_many(U64Set *self, PyObject *fingerprints) {
 
 static PyObject *U64Set_contains_many(U64Set *self, PyObject *fingerprints) {
     Py_buffer view;
-    if (!ready(self))
-        return NULL;
-    if (get_fingerprints(fingerprints, &view) < 0)
+    if (get_fingerprints(self, fingerprints, &view) < 0)
         return NULL;
     const uint64_t *values = view.buf;
     Py_ssize_t count = view.len / 8;

@@ -39,7 +39,6 @@ class PythonFingerprintSet:
 
     def __init__(self) -> None:
         self._members: set[int] = set()
-        self.nbytes = 0
 
     def add_many(self, fingerprints: array[int], /) -> None:
         self._members.update(fingerprints)

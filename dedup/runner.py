@@ -139,6 +139,15 @@ def learn_chrome(
     return {group: table.chrome(group, rule_name) for group in sorted(groups)}
 
 
+def _refusal(source: Source) -> _Outcome | None:
+    """The outcome of a source found unusable before reading (an error or a skip)."""
+    if source.error is not None:
+        return ("fail", f"{source.name}: {source.error}", None, None)
+    if source.skip is not None:
+        return ("skip", f"{source.name}: {source.skip}", None, None)
+    return None
+
+
 def _read_and_clean(
     cleaner: Cleaner,
     source: Source,
@@ -146,10 +155,9 @@ def _read_and_clean(
     verbose: bool = False,
 ) -> _Outcome:
     """The pure part of one source's run (reading aside): no report, no output."""
-    if source.error is not None:
-        return ("fail", f"{source.name}: {source.error}", None, None)
-    if source.skip is not None:
-        return ("skip", f"{source.name}: {source.skip}", None, None)
+    refused = _refusal(source)
+    if refused is not None:
+        return refused
     try:
         data = read_source(source)
     except InputError as error:
@@ -268,8 +276,9 @@ def _run_one(
 
 def _stream_one(cleaner: Cleaner, source: Source, options: RunOptions, report: Report) -> None:
     """Clean one input a window at a time, writing each window's output as it is done."""
-    if source.error is not None or source.skip is not None:
-        report.fail(f"{source.name}: {source.error or source.skip}")
+    refused = _refusal(source)
+    if refused is not None:
+        _run_one(source, refused, options, report, None)
         return
     opened: AbstractContextManager[BinaryIO]
     try:

@@ -19,7 +19,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import contains, not_
+from operator import contains, is_, not_
+
+from .fold import compiled_key_function
 
 # Characters that are invisible in rendered text, so two copies that differ only by
 # them are the same text to a reader.
@@ -243,11 +245,15 @@ def make_key_function(
     return _in_pieces(fast, piece_bytes)
 
 
-def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list[bytes]]:
+def make_bulk_key_function(
+    profile: Profile, compiled: bool = True
+) -> Callable[[Sequence[bytes]], list[bytes]]:
     """Return ``list of unit bytes -> list of keys``, equal to mapping the key function.
 
-    For the ASCII fast path the per-unit work is three C calls chained by ``map``, with no
-    Python frame per unit; only non-ASCII and huge units go through the single-unit path.
+    With ``compiled`` (and the extension built) the default profile's keys are made in C
+    (see :mod:`dedup.fold`). Otherwise, for the ASCII fast path the per-unit work is three
+    C calls chained by ``map``, with no Python frame per unit; only non-ASCII and huge
+    units go through the single-unit path.
 
     >>> make_bulk_key_function(PROFILES["default"])([b"  The  END\\r", b"Caf\\xc3\\xa9"])
     [b'the end', b'caf\\xc3\\xa9']
@@ -255,6 +261,9 @@ def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list
     single = make_key_function(profile)
     if not profile.ascii_fast_path:
         return lambda units: list(map(single, units))
+    in_c = _compiled(profile) if compiled else None
+    if in_c is not None:
+        return _with_fallback(in_c, single)
     fold = _ASCII_FOLD_SPACES
     space = b" "
     double_space = b"  "
@@ -271,5 +280,39 @@ def make_bulk_key_function(profile: Profile) -> Callable[[Sequence[bytes]], list
         for index in compress(range(len(units)), map(not_, map(bytes.isascii, units))):
             keys[index] = single(units[index])
         return keys
+
+    return bulk
+
+
+# The steps that map every character on its own, whatever its neighbours.
+_PER_CHARACTER = (drop_invisible, casefold, fold_punctuation)
+
+
+def _compiled(profile: Profile) -> Callable[[list[bytes]], list[bytes | None]] | None:
+    """The C key function (see :mod:`dedup.fold`) for a profile that drops invisible
+    characters, applies NFKC, maps characters one by one and collapses whitespace."""
+    drop, normal, *per_char, last = profile.steps
+    if (
+        drop is not drop_invisible
+        or normal is not nfkc
+        or last is not collapse_whitespace
+        or not all(step in _PER_CHARACTER for step in per_char)
+    ):
+        return None
+    return compiled_key_function(drop, normal, per_char)
+
+
+def _with_fallback(
+    compiled: Callable[[list[bytes]], list[bytes | None]], single: Callable[[bytes], bytes]
+) -> Callable[[Sequence[bytes]], list[bytes]]:
+    """Keys in C, and in Python for the units that C leaves (None)."""
+
+    def bulk(units: Sequence[bytes]) -> list[bytes]:
+        if max(map(len, units), default=0) > KEY_PIECE_BYTES:
+            return list(map(single, units))  # bounded memory for a huge unit
+        keys = compiled(units if isinstance(units, list) else list(units))
+        for index in compress(range(len(keys)), map(is_, keys, repeat(None))):
+            keys[index] = single(units[index])
+        return keys  # type: ignore[return-value]  # no None is left
 
     return bulk

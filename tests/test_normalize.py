@@ -62,11 +62,13 @@ _unit = st.one_of(
 )
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @pytest.mark.parametrize("profile", list(PROFILES))
 @given(units=st.lists(_unit, max_size=8))
-def test_bulk_keys_equal_one_by_one(profile: str, units: list[bytes]) -> None:
+def test_bulk_keys_equal_one_by_one(profile: str, compiled: bool, units: list[bytes]) -> None:
     single = make_key_function(PROFILES[profile])
-    assert make_bulk_key_function(PROFILES[profile])(units) == list(map(single, units))
+    bulk = make_bulk_key_function(PROFILES[profile], compiled=compiled)
+    assert bulk(units) == list(map(single, units))
 
 
 def test_loose_profile_folds_digits_and_punctuation() -> None:

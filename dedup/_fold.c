@@ -1,0 +1,229 @@
+/* Comparison keys of many units in one C pass, from per-character tables built in Python.
+ *
+ * The default profile (dedup.normalize) drops invisible characters, applies NFKC, case
+ * folds, folds quotes and dashes, and collapses whitespace. For text made only of
+ * "simple" characters (see dedup.fold) every step but the last works character by
+ * character, so a key is the concatenation of each character's folded form with its
+ * whitespace collapsed. dedup.fold builds those forms from the running interpreter's
+ * own unicodedata, 256 code points at a time, so the keys are exactly the Python
+ * pipeline's; this file only decodes UTF-8, looks characters up and collapses spaces.
+ *
+ * A block table is a bytes object: 256 native uint32 entries, (offset << 8) | length
+ * into the data that follows them, where length 255 marks a character that is not
+ * simple. A unit with such a character or invalid UTF-8 gets None, and the caller
+ * keys it in Python. So does a unit with a character whose block is not built yet; its
+ * blocks (up to its first character that is not simple) are added to `missing`, for the
+ * caller to build them and try the unit again.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define BLOCKS (0x110000 >> 8)
+#define NOT_SIMPLE 255
+
+/* The ASCII whitespace that str.split() splits on: \t \n \v \f \r, \x1c-\x1f and space. */
+static inline int is_space(unsigned char byte) {
+    return byte == ' ' || (byte >= '\t' && byte <= '\r') || (byte >= 0x1c && byte <= 0x1f);
+}
+
+typedef struct {
+    char *data;
+    Py_ssize_t used;
+    Py_ssize_t size;
+    int pending_space; /* whitespace seen since the last character written */
+} Key;
+
+static int reserve(Key *key, Py_ssize_t more) {
+    if (key->used + more <= key->size)
+        return 0;
+    Py_ssize_t size = key->size * 2 + more;
+    char *data = PyMem_Realloc(key->data, (size_t)size);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    key->data = data;
+    key->size = size;
+    return 0;
+}
+
+/* Append folded text, collapsing runs of whitespace to one space and dropping it at
+ * the start (a trailing run is never written). Room is left for `rest` more bytes, one
+ * each, and a space: what the ASCII loop of fold_unit may write without checking. */
+static int append(Key *key, const unsigned char *text, Py_ssize_t length, Py_ssize_t rest) {
+    if (reserve(key, length + rest + 2) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        unsigned char byte = text[i];
+        if (is_space(byte)) {
+            key->pending_space = key->used > 0;
+            continue;
+        }
+        if (key->pending_space) {
+            key->data[key->used++] = ' ';
+            key->pending_space = 0;
+        }
+        key->data[key->used++] = (char)byte;
+    }
+    return 0;
+}
+
+/* The next code point of strict UTF-8 at text[*at], or -1 (overlong, surrogate, out of
+ * range or cut short: Python's surrogateescape decoding differs there). */
+static int32_t next_code_point(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at) {
+    Py_ssize_t i = *at;
+    unsigned char lead = text[i];
+    int32_t code;
+    int more;
+    if (lead < 0xC2)
+        return -1; /* continuation byte or overlong two-byte lead */
+    if (lead < 0xE0) {
+        code = lead & 0x1F;
+        more = 1;
+    } else if (lead < 0xF0) {
+        code = lead & 0x0F;
+        more = 2;
+    } else if (lead < 0xF5) {
+        code = lead & 0x07;
+        more = 3;
+    } else {
+        return -1;
+    }
+    if (i + more >= length)
+        return -1; /* cut short */
+    for (int k = 1; k <= more; k++) {
+        unsigned char byte = text[i + k];
+        if ((byte & 0xC0) != 0x80)
+            return -1;
+        code = (code << 6) | (byte & 0x3F);
+    }
+    if ((more == 2 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (more == 3 && (code < 0x10000 || code > 0x10FFFF)))
+        return -1;
+    *at = i + more + 1;
+    return code;
+}
+
+/* The key of one unit into key->data; 1 when done, 0 when Python must key it. */
+static int fold_unit(Key *key, const unsigned char *text, Py_ssize_t length,
+                     const unsigned char *ascii, PyObject *blocks, PyObject *missing) {
+    key->used = 0;
+    key->pending_space = 0;
+    if (reserve(key, length + 2) < 0)
+        return -1;
+    /* The ASCII loop works on locals: stores through key->data could alias key's fields.
+     * It writes at most one byte per byte read, plus one pending space, for which
+     * reserve() and append() leave room. */
+    char *out = key->data;
+    Py_ssize_t used = 0;
+    int pending_space = 0;
+    Py_ssize_t at = 0;
+    int incomplete = 0;
+    while (at < length) {
+        unsigned char byte = text[at];
+        if (byte < 0x80) {
+            unsigned char folded = ascii[byte];
+            at++;
+            if (is_space(folded)) {
+                pending_space = used > 0;
+                continue;
+            }
+            if (pending_space) {
+                out[used++] = ' ';
+                pending_space = 0;
+            }
+            out[used++] = (char)folded;
+            continue;
+        }
+        int32_t code = next_code_point(text, length, &at);
+        if (code < 0)
+            return 0;
+        PyObject *block = PyList_GET_ITEM(blocks, code >> 8);
+        if (!PyBytes_Check(block)) {
+            /* Read on, to report every block the unit needs at once. */
+            PyObject *index = PyLong_FromLong(code >> 8);
+            if (index == NULL || PySet_Add(missing, index) < 0) {
+                Py_XDECREF(index);
+                return -1;
+            }
+            Py_DECREF(index);
+            incomplete = 1;
+            continue;
+        }
+        const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(block);
+        uint32_t entry;
+        memcpy(&entry, table + 4 * (code & 0xFF), sizeof entry);
+        Py_ssize_t folded_length = entry & 0xFF;
+        if (folded_length == NOT_SIMPLE)
+            return 0;
+        key->used = used;
+        key->pending_space = pending_space;
+        if (append(key, table + 4 * 256 + (entry >> 8), folded_length, length - at) < 0)
+            return -1;
+        out = key->data;
+        used = key->used;
+        pending_space = key->pending_space;
+    }
+    key->used = used;
+    return !incomplete;
+}
+
+static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "fold_keys(units, ascii, blocks, missing)");
+        return NULL;
+    }
+    PyObject *units = args[0], *ascii = args[1], *blocks = args[2], *missing = args[3];
+    if (!PyList_Check(units) || !PyBytes_Check(ascii) || PyBytes_GET_SIZE(ascii) != 128 ||
+        !PyList_Check(blocks) || PyList_GET_SIZE(blocks) != BLOCKS || !PySet_Check(missing)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "expected a list of bytes, 128 ASCII bytes, a list of 4352 blocks "
+                        "and a set");
+        return NULL;
+    }
+    const unsigned char *ascii_map = (const unsigned char *)PyBytes_AS_STRING(ascii);
+    Py_ssize_t count = PyList_GET_SIZE(units);
+    PyObject *keys = PyList_New(count);
+    if (keys == NULL)
+        return NULL;
+    Key key = {PyMem_Malloc(64), 0, 64, 0};
+    if (key.data == NULL) {
+        Py_DECREF(keys);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *unit = PyList_GET_ITEM(units, i);
+        if (!PyBytes_Check(unit)) {
+            PyErr_SetString(PyExc_TypeError, "units must be bytes");
+            goto fail;
+        }
+        int done = fold_unit(&key, (const unsigned char *)PyBytes_AS_STRING(unit),
+                             PyBytes_GET_SIZE(unit), ascii_map, blocks, missing);
+        if (done < 0)
+            goto fail;
+        PyObject *item = done ? PyBytes_FromStringAndSize(key.data, key.used) : Py_NewRef(Py_None);
+        if (item == NULL)
+            goto fail;
+        PyList_SET_ITEM(keys, i, item);
+    }
+    PyMem_Free(key.data);
+    return keys;
+fail:
+    PyMem_Free(key.data);
+    Py_DECREF(keys);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,
+     "fold_keys(units, ascii, blocks, missing) -> list of key bytes or None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fold", "Comparison keys from per-character tables.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__fold(void) { return PyModule_Create(&module); }

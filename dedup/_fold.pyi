@@ -1,0 +1,3 @@
+def fold_keys(
+    units: list[bytes], ascii: bytes, blocks: list[bytes | None], missing: set[int], /
+) -> list[bytes | None]: ...

@@ -1,0 +1,134 @@
+"""Compiled comparison keys: the default profile's key of many units in one C pass.
+
+The default profile drops invisible characters, applies NFKC, then maps each character
+on its own (case folding, quote and dash folding) and collapses whitespace. NFKC is the
+only step that looks at neighbours: it composes a character with a combining mark or a
+vowel sign after it, and reorders marks. A character is *simple* when it and its NFKC
+form hold none of those (no mark, no Hangul jamo, combining class 0): in text made of
+simple characters, NFKC changes each character on its own, so the key is every
+character's folded form, joined, with whitespace collapsed. That is what
+``dedup._fold`` computes, from tables of folded forms that this module builds from the
+running interpreter's ``unicodedata`` (256 code points at a time, when first met), so
+compiled and Python keys are the same bytes. A unit with a character that is not simple,
+or bytes that are not UTF-8, is keyed in Python.
+
+>>> from dedup.normalize import casefold, drop_invisible, fold_punctuation, nfkc
+>>> keys = compiled_key_function(drop_invisible, nfkc, [casefold, fold_punctuation])
+>>> units = [" Caf\u00e9  \u201cOK\u201d".encode(), "e\u0301".encode()]
+>>> keys is None or keys(units) == [b'caf\\xc3\\xa9 "ok"', None]
+True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from array import array
+from collections.abc import Callable, Sequence
+
+KeyFunction = Callable[[str], str]
+
+_BLOCKS = 0x110000 >> 8
+_NOT_SIMPLE = 255
+# The Hangul jamo: vowels and trailing consonants compose with the syllable before them
+# and are letters (Lo), so the test for marks does not catch them.
+_JAMO = range(0x1100, 0x1200)
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def is_inert(char: str) -> bool:
+    """True when NFKC can never join or reorder char with a neighbour: it is no mark
+    (a combining mark or a vowel sign composes with the letter before it), no Hangul
+    jamo, and of combining class 0."""
+    code = ord(char)
+    return (
+        unicodedata.combining(char) == 0
+        and not unicodedata.category(char).startswith("M")
+        and code not in _JAMO
+        and code not in _SURROGATES
+    )
+
+
+def folded_form(
+    char: str, drop: KeyFunction, nfkc: KeyFunction, per_char: Sequence[KeyFunction]
+) -> bytes | None:
+    """A character's part of a key, or None when it is not simple (see the module)."""
+    kept = drop(char)
+    if not kept:
+        return b""
+    if not is_inert(kept):
+        return None
+    text = nfkc(kept)
+    if not all(map(is_inert, text)):
+        return None
+    for step in per_char:
+        text = step(text)
+    # Only ASCII whitespace is collapsed in C; anything else goes to Python.
+    if any(ch.isspace() and ch > "\x7f" for ch in text) or any(map(_is_surrogate, text)):
+        return None
+    folded = text.encode("utf-8")
+    return folded if len(folded) < _NOT_SIMPLE else None
+
+
+def _is_surrogate(char: str) -> bool:
+    return ord(char) in _SURROGATES
+
+
+class CharacterTables:
+    """Folded forms of code points for ``dedup._fold``, built block by block on demand."""
+
+    def __init__(self, drop: KeyFunction, nfkc: KeyFunction, per_char: Sequence[KeyFunction]):
+        self._steps = (drop, nfkc, tuple(per_char))
+        ascii_forms = [folded_form(chr(byte), *self._steps) for byte in range(128)]
+        if any(form is None or len(form) != 1 for form in ascii_forms):
+            raise ValueError("the steps must map every ASCII character to one character")
+        self.ascii = b"".join(form for form in ascii_forms if form is not None)
+        self.blocks: list[bytes | None] = [None] * _BLOCKS
+
+    def build(self, block: int) -> None:
+        """Build the table of code points ``block * 256`` to ``block * 256 + 255``."""
+        entries = array("I")
+        data = bytearray()
+        for code in range(block << 8, (block + 1) << 8):
+            form = folded_form(chr(code), *self._steps)
+            if form is None:
+                entries.append(_NOT_SIMPLE)
+            else:
+                entries.append(len(data) << 8 | len(form))
+                data += form
+        self.blocks[block] = entries.tobytes() + bytes(data)
+
+
+def compiled_key_function(
+    drop: KeyFunction, nfkc: KeyFunction, per_char: Sequence[KeyFunction]
+) -> Callable[[list[bytes]], list[bytes | None]] | None:
+    """``units -> keys`` in C for a profile of these steps (then whitespace collapsed),
+    with None for each unit that Python must key; None when the extension is not built.
+
+    ``drop`` deletes characters, ``nfkc`` is NFKC, and each of ``per_char`` maps every
+    character on its own, whatever its neighbours.
+    """
+    try:
+        from ._fold import fold_keys
+    except ImportError:
+        return None
+    tables = CharacterTables(drop, nfkc, per_char)
+
+    def keys(units: list[bytes]) -> list[bytes | None]:
+        missing: set[int] = set()
+        result = fold_keys(units, tables.ascii, tables.blocks, missing)
+        while missing:
+            # Blocks met for the first time: build them, then retry the units left over.
+            # A unit reports every block it needs up to its first character that is not
+            # simple, so one retry settles it.
+            for block in missing:
+                tables.build(block)
+            missing = set()
+            retry = [index for index, key in enumerate(result) if key is None]
+            again = fold_keys(
+                [units[index] for index in retry], tables.ascii, tables.blocks, missing
+            )
+            for index, key in zip(retry, again, strict=True):
+                result[index] = key
+        return result
+
+    return keys

@@ -1,0 +1,109 @@
+"""Compiled keys (dedup.fold, dedup._fold) are the Python pipeline's keys, byte for byte."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.fold import compiled_key_function, is_inert
+from dedup.normalize import (
+    PROFILES,
+    casefold,
+    drop_invisible,
+    fold_punctuation,
+    make_bulk_key_function,
+    make_key_function,
+    nfkc,
+)
+
+pytest.importorskip("dedup._fold")
+
+single = make_key_function(PROFILES["default"])
+
+
+def compiled_keys(units: list[bytes]) -> list[bytes | None]:
+    """Keys from a fresh compiled function: no block is built before the call."""
+    keys = compiled_key_function(drop_invisible, nfkc, (casefold, fold_punctuation))
+    assert keys is not None
+    return keys(units)
+
+
+def encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # lone surrogates make invalid UTF-8
+
+
+def test_every_code_point_among_neighbours() -> None:
+    codes = list(range(0x110000))
+    shuffled = codes.copy()
+    random.Random(5).shuffle(shuffled)
+    units = [
+        encode("A " + "".join(map(chr, order[start : start + 6])) + "\u2019B\u00a0")
+        for order in (codes, shuffled)
+        for start in range(0, len(order), 6)
+    ]
+    keys = compiled_keys(units)
+    left_to_python = sum(key is None for key in keys)
+    assert left_to_python < len(units) / 4  # most of them were keyed in C
+    for unit, key in zip(units, keys, strict=True):
+        if key is not None:
+            assert key == single(unit), unit
+
+
+def test_no_character_that_can_compose_with_the_one_before_is_inert() -> None:
+    seconds = {chr(code) for code in (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))}
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code)).split()
+        if len(mapping) == 2 and not mapping[0].startswith("<"):
+            seconds.add(chr(int(mapping[1], 16)))
+    assert not [char for char in seconds if is_inert(char)]
+
+
+_alphabet = st.sampled_from(
+    [
+        *"aZ 9.,`'\t\r\n\x0b\x0c\x1c\x1f",
+        *"éÉßİıſﬁ²½Å",  # precomposed, case and compatibility mappings
+        "e\u0301",  # a letter and a combining mark: NFKC composes them
+        "\u0301",
+        "\u1100\u1161\u11a8",  # Hangul jamo compose into a syllable
+        "\uac00",
+        *"\u00a0\u2003\u3000\u0085\u2028\u1680",  # exotic whitespace
+        *"\u00ad\u200b\ufeff",  # invisible
+        *"\u2018\u2019\u201c\u201d\u2013\u2014\u2032\u2033\u00b4",  # folded punctuation
+        *"ЖжΣσς中文한ア\uff21\uff41",
+        "\U0001f600",
+        "\ud800",  # a lone surrogate: invalid UTF-8 once encoded
+    ]
+)
+
+
+@given(st.lists(st.lists(_alphabet, max_size=12).map("".join), max_size=6))
+def test_compiled_keys_equal_python_keys(texts: list[str]) -> None:
+    units = list(map(encode, texts))
+    bulk = make_bulk_key_function(PROFILES["default"])
+    assert bulk(units) == list(map(single, units))
+
+
+@given(st.lists(st.binary(max_size=16), max_size=6))
+def test_any_bytes_get_the_python_key(units: list[bytes]) -> None:
+    bulk = make_bulk_key_function(PROFILES["default"])
+    assert bulk(units) == list(map(single, units))
+
+
+def test_units_that_are_not_simple_are_left_to_python() -> None:
+    units = [
+        "Caf\u00e9 \u201cok\u201d".encode(),
+        "cafe\u0301".encode(),  # composes
+        b"caf\xe9",  # Latin-1, not UTF-8
+        "\u1100\u1161".encode(),  # jamo
+    ]
+    assert compiled_keys(units) == ['caf\u00e9 "ok"'.encode(), None, None, None]
+
+
+def test_blocks_met_for_the_first_time_are_built_and_the_unit_retried() -> None:
+    # Cyrillic, Hangul syllables, a ligature and CJK: four blocks, all new to the tables.
+    unit = "\u041f\u0440\u0438\u0432\u0435\u0442 \uac00\ub098 \ufb01 \u4e2d\u6587".encode()
+    assert compiled_keys([unit, b"Plain"]) == [single(unit), b"plain"]

@@ -106,8 +106,13 @@ ABBREVIATIONS = frozenset(
     ]
 )
 
+# A run of terminators of one kind, then closers and space. The run starts with one
+# class holding both kinds, and a lookbehind picks which kind may follow: a pattern that
+# starts with a single class lets the regex engine skip from one terminator to the next,
+# where alternatives at the start made it try every character (four times as slow).
 _CANDIDATE = re.compile(
-    r"(?P<stop>[.!?…‼⁇⁈⁉]+|[。！？｡]+)(?P<close>[\"'”’»」』）)\]]*)(?P<space>\s*)"
+    r"(?P<stop>[.!?…‼⁇⁈⁉。！？｡](?:(?<=[.!?…‼⁇⁈⁉])[.!?…‼⁇⁈⁉]*|(?<=[。！？｡])[。！？｡]*))"
+    r"(?P<close>[\"'”’»」』）)\]]*)(?P<space>\s*)"
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD_CHAR = re.compile(r"[\w.]")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedup.segment import segment
-from dedup.sentences import ABBREVIATIONS, _is_abbreviation, split_sentences
+from dedup.sentences import _CANDIDATE, ABBREVIATIONS, _is_abbreviation, split_sentences
 
 
 def units(data: bytes, unit: str) -> list[bytes]:
@@ -88,3 +88,18 @@ _TEXT = st.lists(
 def test_abbreviation_test_reads_the_word_before_the_stop(text: str, stop_at: int) -> None:
     stop_at = min(stop_at, len(text))
     assert _is_abbreviation(text, stop_at) == _abbreviation_by_search(text, stop_at)
+
+
+# The candidate pattern as first written: a run of one kind of terminator, then closers
+# and space. The shipped pattern is written for speed and must find the same matches.
+_PLAIN_CANDIDATE = re.compile(
+    r"(?P<stop>[.!?…‼⁇⁈⁉]+|[。！？｡]+)(?P<close>[\"'”’»」』）)\]]*)(?P<space>\s*)"
+)
+
+
+@given(st.lists(st.sampled_from([*".!?…‼。！？｡\"'”»」）] \nAb"]), max_size=30).map("".join))
+def test_sentence_candidates_equal_the_plain_pattern(text: str) -> None:
+    def spans(pattern: re.Pattern[str]) -> list[tuple[int, ...]]:
+        return [(*m.span("stop"), *m.span("close"), *m.span()) for m in pattern.finditer(text)]
+
+    assert spans(_CANDIDATE) == spans(_PLAIN_CANDIDATE)

@@ -11,5 +11,6 @@ setup(
     ext_modules=[
         Extension("dedup._u64set", ["dedup/_u64set.c"], optional=True),
         Extension("dedup._fold", ["dedup/_fold.c"], optional=True),
+        Extension("dedup._repeats", ["dedup/_repeats.c"], optional=True),
     ]
 )

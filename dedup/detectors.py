@@ -8,12 +8,25 @@ found, so that cleaning its own output changes nothing.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import compress
 from operator import ne
 from typing import NamedTuple
 
 from .boilerplate import EDGE, STRONG, Rule
+
+
+def _load_compiled_runs() -> (
+    Callable[[array[int], array[int], array[int], array[int]], None] | None
+):
+    try:
+        from ._repeats import copied_runs
+    except ImportError:  # the extension is not built: the Python loop does the same
+        return None
+    return copied_runs
+
+
+_compiled_runs = _load_compiled_runs()
 
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
@@ -58,7 +71,14 @@ def find_repeats(
     {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
     whole = _is_all(active, fingerprints)
-    fps = fingerprints if whole else list(map(fingerprints.__getitem__, active))
+    fps = fingerprints
+    if not whole:
+        gathered = map(fingerprints.__getitem__, active)
+        fps = (
+            array(fingerprints.typecode, gathered)
+            if isinstance(fingerprints, array)
+            else [*gathered]
+        )
     if whole and first_of_all is not None:
         first_of = first_of_all
     else:
@@ -67,36 +87,19 @@ def find_repeats(
         first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
         first_of = array("q", map(first.setdefault, fps, range(len(fps))))
         del first
-    repeats = list(compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
-    copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
-    chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
-    run_length: dict[int, int] = {}  # position of a repeat -> longest copied run ending there
+    repeats = array("q", compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
+    run_length = copied_runs(fps, first_of, repeats)
     found: dict[int, Finding] = {}
-    previous = -2
     for position in repeats:
-        if position != previous + 1:
-            chain_before = {}  # the unit before was a first copy: no run goes through it
-        previous = position
-        fingerprint = fps[position]
-        first_position = first_of[position]
-        sources = copies.setdefault(fingerprint, [])
-        chain = {first_position: chain_before.get(first_position - 1, 0) + 1}
-        for source in sources:
-            chain[source] = chain_before.get(source - 1, 0) + 1
-        if len(sources) < _MAX_COPIES:
-            sources.append(position)
-        run_length[position] = max(chain.values())
-        chain_before = chain
         unit = active[position]
         if protected[unit]:
             continue
         # A unit right after its own copy is a scraper stutter whatever its length.
-        stutter = fps[position - 1] == fingerprint
-        if stutter or key_lengths[unit] >= min_chars:
-            found[unit] = Finding(REPEAT, active[first_position])
+        if fps[position - 1] == fps[position] or key_lengths[unit] >= min_chars:
+            found[unit] = Finding(REPEAT, active[first_of[position]])
     limit = len(active)  # positions from here on are inside a block already taken
-    for position in reversed(repeats):
-        length = run_length[position]
+    for index in reversed(range(len(repeats))):
+        position, length = repeats[index], run_length[index]
         if position >= limit or length < 2:
             continue
         run = active[position - length + 1 : position + 1]
@@ -105,6 +108,50 @@ def find_repeats(
                 found[active[start]] = Finding(REPEAT_BLOCK, active[first_of[start]])
         limit = position - length + 1
     return found
+
+
+def copied_runs(
+    fingerprints: Sequence[int], first_of: Sequence[int], repeats: Sequence[int]
+) -> Sequence[int]:
+    """For each repeat (a position whose first copy is earlier), the length of the longest
+    run of consecutive repeats ending there that copies a run of consecutive units ending
+    at its first copy or at one of its first ``_MAX_COPIES`` later copies.
+
+    In C (``dedup._repeats``) for 64-bit fingerprints in typed arrays, the same loop in
+    Python otherwise.
+
+    >>> list(copied_runs([1, 2, 1, 2, 2], [0, 1, 0, 1, 1], [2, 3, 4]))
+    [1, 2, 1]
+    """
+    compiled = _compiled_runs
+    if compiled is not None and isinstance(fingerprints, array) and fingerprints.typecode == "Q":
+        out = array("q", bytes(8 * len(repeats)))
+        compiled(fingerprints, _typed(first_of), _typed(repeats), out)
+        return out
+    copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
+    chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
+    run_length: list[int] = []
+    previous = -2
+    for position in repeats:
+        if position != previous + 1:
+            chain_before = {}  # the unit before was a first copy: no run goes through it
+        previous = position
+        first_position = first_of[position]
+        sources = copies.setdefault(fingerprints[position], [])
+        chain = {first_position: chain_before.get(first_position - 1, 0) + 1}
+        for source in sources:
+            chain[source] = chain_before.get(source - 1, 0) + 1
+        if len(sources) < _MAX_COPIES:
+            sources.append(position)
+        run_length.append(max(chain.values()))
+        chain_before = chain
+    return run_length
+
+
+def _typed(positions: Sequence[int]) -> array[int]:
+    if isinstance(positions, array) and positions.typecode == "q":
+        return positions
+    return array("q", positions)
 
 
 def _is_all(active: Sequence[int], fingerprints: Sequence[int]) -> bool:

@@ -1,0 +1,164 @@
+/* The copied runs of dedup.detectors.find_repeats, in C.
+ *
+ * For each repeated unit (in document order), the length of the longest run of
+ * consecutive repeats ending at it that copies a run of consecutive earlier units: its
+ * first copy, or one of the first 16 later copies of it (the same bound as the Python
+ * loop, which this computes exactly; see dedup.detectors._copied_runs).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_COPIES 16
+#define MAX_CHAIN (MAX_COPIES + 1)
+
+typedef struct {
+    int64_t position[MAX_CHAIN];
+    int64_t length[MAX_CHAIN];
+    int count;
+} Chain;
+
+static int64_t chain_length(const Chain *chain, int64_t position) {
+    for (int i = 0; i < chain->count; i++)
+        if (chain->position[i] == position)
+            return chain->length[i];
+    return 0;
+}
+
+static int get_array(PyObject *obj, Py_buffer *view, char code, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        return -1;
+    const char *format = view->format ? view->format : "B";
+    char last = format[strlen(format) - 1];
+    int is_signed = code == 'q';
+    int ok = view->itemsize == 8 &&
+             (is_signed ? (last == 'q' || last == 'l') : (last == 'Q' || last == 'L'));
+    if (!ok) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be an array('%c')", what, code);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "copied_runs(fingerprints, first_of, repeats, out)");
+        return NULL;
+    }
+    Py_buffer fps_view, first_view, repeats_view, out_view;
+    if (get_array(args[0], &fps_view, 'Q', "fingerprints") < 0)
+        return NULL;
+    if (get_array(args[1], &first_view, 'q', "first_of") < 0)
+        goto release_fps;
+    if (get_array(args[2], &repeats_view, 'q', "repeats") < 0)
+        goto release_first;
+    if (get_array(args[3], &out_view, 'q', "out") < 0)
+        goto release_repeats;
+    const uint64_t *fps = fps_view.buf;
+    const int64_t *first_of = first_view.buf;
+    const int64_t *repeats = repeats_view.buf;
+    int64_t *out = out_view.buf;
+    Py_ssize_t units = fps_view.len / 8, count = repeats_view.len / 8;
+    PyObject *result = NULL;
+    if (first_view.len / 8 != units || out_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
+        goto release_all;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        if (repeats[r] < 1 || repeats[r] >= units || first_of[repeats[r]] < 0 ||
+            first_of[repeats[r]] >= repeats[r]) {
+            PyErr_SetString(PyExc_ValueError, "a repeat lies outside the fingerprints");
+            goto release_all;
+        }
+    }
+    /* Later copies per fingerprint: an open-addressing table of fingerprints, each with
+     * the list (through next[]) of its first MAX_COPIES later copies. */
+    size_t size = 16;
+    while (size < (size_t)count * 2)
+        size <<= 1;
+    uint64_t *keys = PyMem_Calloc(size, sizeof *keys);
+    int64_t *heads = PyMem_Calloc(size, sizeof *heads);
+    int64_t *tails = PyMem_Calloc(size, sizeof *tails);
+    unsigned char *copies = PyMem_Calloc(size, 1); /* 0 marks an empty slot */
+    int64_t *next = PyMem_Calloc((size_t)count + 1, sizeof *next);
+    Chain *before = PyMem_Malloc(sizeof *before), *chain = PyMem_Malloc(sizeof *chain);
+    if (!keys || !heads || !tails || !copies || !next || !before || !chain) {
+        PyErr_NoMemory();
+        goto free_all;
+    }
+    before->count = 0;
+    int64_t previous = -2;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        int64_t position = repeats[r];
+        if (position != previous + 1)
+            before->count = 0; /* the unit before is a first copy: no run goes through it */
+        previous = position;
+        uint64_t fingerprint = fps[position];
+        size_t slot = (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
+        while (copies[slot] && keys[slot] != fingerprint)
+            slot = (slot + 1) & (size - 1);
+        int64_t first = first_of[position];
+        chain->count = 1;
+        chain->position[0] = first;
+        chain->length[0] = chain_length(before, first - 1) + 1;
+        int64_t longest = chain->length[0];
+        if (copies[slot]) {
+            for (int64_t source = heads[slot]; source >= 0; source = next[source]) {
+                int64_t at = repeats[source];
+                int64_t length = chain_length(before, at - 1) + 1;
+                chain->position[chain->count] = at;
+                chain->length[chain->count++] = length;
+                if (length > longest)
+                    longest = length;
+            }
+        }
+        if (copies[slot] < MAX_COPIES) {
+            next[r] = -1;
+            if (copies[slot])
+                next[tails[slot]] = r;
+            else {
+                keys[slot] = fingerprint;
+                heads[slot] = r;
+            }
+            tails[slot] = r;
+            copies[slot]++;
+        }
+        out[r] = longest;
+        Chain *swap = before;
+        before = chain;
+        chain = swap;
+    }
+    result = Py_NewRef(Py_None);
+free_all:
+    PyMem_Free(keys);
+    PyMem_Free(heads);
+    PyMem_Free(tails);
+    PyMem_Free(copies);
+    PyMem_Free(next);
+    PyMem_Free(before);
+    PyMem_Free(chain);
+release_all:
+    PyBuffer_Release(&out_view);
+release_repeats:
+    PyBuffer_Release(&repeats_view);
+release_first:
+    PyBuffer_Release(&first_view);
+release_fps:
+    PyBuffer_Release(&fps_view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,
+     "copied_runs(fingerprints, first_of, repeats, out): out[i] = the longest copied run "
+     "ending at repeats[i]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_repeats", "Copied runs of repeated units.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__repeats(void) { return PyModule_Create(&module); }

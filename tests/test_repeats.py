@@ -1,0 +1,53 @@
+"""The copied runs behind repeated blocks: the C loop (dedup._repeats) equals Python's."""
+
+from __future__ import annotations
+
+from array import array
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.detectors import copied_runs
+
+pytest.importorskip("dedup._repeats")
+
+
+def first_copies(fingerprints: list[int]) -> list[int]:
+    first: dict[int, int] = {}
+    return [first.setdefault(fp, position) for position, fp in enumerate(fingerprints)]
+
+
+# Few distinct values, so that runs, and fingerprints with more than 16 copies, are common.
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 2**64 - 1]), max_size=120))
+def test_compiled_runs_equal_python_runs(fingerprints: list[int]) -> None:
+    first_of = first_copies(fingerprints)
+    repeats = [position for position, first in enumerate(first_of) if first != position]
+    in_python = copied_runs(fingerprints, first_of, repeats)  # a list: the Python loop
+    in_c = copied_runs(array("Q", fingerprints), array("q", first_of), array("q", repeats))
+    assert isinstance(in_c, array)
+    assert list(in_c) == list(in_python)
+
+
+def test_a_copied_paragraph_is_one_run() -> None:
+    fingerprints = array("Q", [7, 8, 9, 1, 7, 8, 9])
+    first_of = first_copies(list(fingerprints))
+    assert list(copied_runs(fingerprints, array("q", first_of), array("q", [4, 5, 6]))) == [1, 2, 3]
+
+
+def test_a_repeat_outside_the_fingerprints_is_refused() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        copied_runs(array("Q", [1, 1]), array("q", [0, 0]), array("q", [5]))
+
+
+@pytest.mark.parametrize(("later_copies", "run"), [(16, 2), (17, 1)])
+def test_runs_follow_the_first_16_later_copies_only(later_copies: int, run: int) -> None:
+    a, b, c, z = 1, 2, 3, 4
+    # A's last later copy before "A B" is followed by the first B; "A B" then copies it
+    # when that copy is among the first 16 of A.
+    values = [a, z, *[a, c] * (later_copies - 1), a, b, a, b]
+    first_of = first_copies(values)
+    repeats = [position for position, first in enumerate(first_of) if first != position]
+    for fingerprints in (values, array("Q", values)):
+        runs = copied_runs(fingerprints, array("q", first_of), array("q", repeats))
+        assert runs[-1] == run

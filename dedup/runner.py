@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import traceback
 from collections import deque
@@ -89,7 +90,7 @@ def run(
         try:
             for source, outcome in zip(sources, outcomes, strict=True):
                 _run_one(source, outcome, options, report, on_result)
-                advance()
+                advance(1)
         except BrokenExecutor:  # BrokenProcessPool: a worker died
             report.fail(
                 "a worker process died (killed, or out of memory); the batch stopped and "
@@ -298,23 +299,38 @@ def _stream_one(cleaner: Cleaner, source: Source, options: RunOptions, report: R
                     for data in chain([head], windows):
                         _write_stdout(data)  # a filter must not swallow its input
                 return
-            outputs = _counted(clean_windows(cleaner, chain([head], windows), source.name), report)
-            if options.check:
-                deque(outputs, maxlen=0)
-            elif source.output is not None:
-                write_atomically(source.output, outputs)
-            else:
-                for output in outputs:
-                    _write_stdout(output)
+            results = clean_windows(cleaner, chain([head], windows), source.name)
+            with _progress(options.progress, _size_of(handle), in_bytes=True) as advance:
+                outputs = _counted(results, report, advance)
+                if options.check:
+                    deque(outputs, maxlen=0)
+                elif source.output is not None:
+                    write_atomically(source.output, outputs)
+                else:
+                    for output in outputs:
+                        _write_stdout(output)
         except OSError as error:
             report.fail(f"{source.name}: cannot read or write: {error.strerror}")
 
 
-def _counted(results: Iterable[CleanResult], report: Report) -> Iterator[bytes]:
-    """Each window's output, counted in the report as part of one document."""
+def _counted(
+    results: Iterable[CleanResult], report: Report, advance: Callable[[int], None]
+) -> Iterator[bytes]:
+    """Each window's output, counted in the report as part of one document and its
+    input bytes in the progress bar."""
     for index, result in enumerate(results):
         report.add(result, continued=index > 0)
+        advance(len(result.data))
         yield result.output
+
+
+def _size_of(handle: BinaryIO) -> int | None:
+    """The size of a regular file (stdin redirected from one too), else None."""
+    try:
+        status = os.fstat(handle.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's stdin)
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _write_stdout(data: bytes) -> None:
@@ -323,26 +339,46 @@ def _write_stdout(data: bytes) -> None:
 
 
 class _NoProgress:
-    def __enter__(self) -> Callable[[], None]:
-        return lambda: None
+    def __enter__(self) -> Callable[[int], None]:
+        return lambda amount: None
 
     def __exit__(self, *exc: object) -> None:
         return None
 
 
-def _progress(enabled: bool, total: int) -> Any:
-    """A rich progress bar on a terminal; nothing otherwise."""
+def _progress(enabled: bool, total: int | None, in_bytes: bool = False) -> Any:
+    """A rich progress bar on a terminal, nothing otherwise; entering it gives the
+    function that advances it. ``in_bytes`` counts bytes (``total`` None: unknown)."""
     if not enabled or not sys.stderr.isatty():
         return _NoProgress()
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = (
+        (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        if in_bytes
+        else Progress.get_default_columns()
+    )
 
     class _Bar:
-        def __enter__(self) -> Callable[[], None]:
-            self.progress = Progress(transient=True, console=Console(stderr=True))
+        def __enter__(self) -> Callable[[int], None]:
+            self.progress = Progress(*columns, transient=True, console=Console(stderr=True))
             self.progress.__enter__()
             task = self.progress.add_task("cleaning", total=total)
-            return lambda: self.progress.advance(task)
+            return lambda amount: self.progress.advance(task, amount)
 
         def __exit__(self, *exc: object) -> None:
             self.progress.__exit__(None, None, None)

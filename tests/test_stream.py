@@ -15,7 +15,9 @@ from dedup import Cleaner
 from dedup.cli import main
 from dedup.config import CleanConfig
 from dedup.fingerprint_set import EarlierUnits, PythonFingerprintSet
+from dedup.io import Source
 from dedup.normalize import PROFILES, make_key_function
+from dedup.runner import RunOptions, run
 from dedup.stream import clean_windows, read_windows
 
 from .conftest import SAMPLES
@@ -122,3 +124,26 @@ def test_cli_window_refuses_options_that_need_whole_documents(option: list[str])
     result = CliRunner().invoke(main, ["clean", "--window", "1", *option, "-"], input=b"x\n")
     assert result.exit_code == 2
     assert "--window cleans one input as a stream" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_window_run_shows_its_progress_in_bytes_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "long.txt"
+    source.write_bytes(b"".join(b"line %d of a long input\n" % (n % 5000) for n in range(60000)))
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    options = RunOptions(progress=True, window_bytes=1 << 20)
+    out = tmp_path / "out.txt"
+    report = run([Source(str(source), "long.txt", out)], CleanConfig(unit="line"), options)
+    assert report.exit_code == 0
+    assert report.units_removed == 55000
+    assert out.read_bytes() == b"".join(b"line %d of a long input\n" % n for n in range(5000))
+    shown = terminal.getvalue()
+    assert "cleaning" in shown
+    assert "MB" in shown  # counted in bytes, against the file's size

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, is_, not_
+from typing import cast
 
 from .fold import compiled_key_function
 
@@ -313,6 +314,6 @@ def _with_fallback(
         keys = compiled(units if isinstance(units, list) else list(units))
         for index in compress(range(len(keys)), map(is_, keys, repeat(None))):
             keys[index] = single(units[index])
-        return keys  # type: ignore[return-value]  # no None is left
+        return cast(list[bytes], keys)  # no None is left
 
     return bulk

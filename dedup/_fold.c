@@ -28,17 +28,17 @@ static inline int is_space(unsigned char byte) {
     return byte == ' ' || (byte >= '\t' && byte <= '\r') || (byte >= 0x1c && byte <= 0x1f);
 }
 
+/* The key being written: a buffer reused from unit to unit. */
 typedef struct {
     char *data;
-    Py_ssize_t used;
     Py_ssize_t size;
-    int pending_space; /* whitespace seen since the last character written */
 } Key;
 
-static int reserve(Key *key, Py_ssize_t more) {
-    if (key->used + more <= key->size)
+/* Room for `needed` bytes in all (what is written so far is kept). */
+static int reserve(Key *key, Py_ssize_t needed) {
+    if (needed <= key->size)
         return 0;
-    Py_ssize_t size = key->size * 2 + more;
+    Py_ssize_t size = key->size * 2 + needed;
     char *data = PyMem_Realloc(key->data, (size_t)size);
     if (data == NULL) {
         PyErr_NoMemory();
@@ -49,25 +49,19 @@ static int reserve(Key *key, Py_ssize_t more) {
     return 0;
 }
 
-/* Append folded text, collapsing runs of whitespace to one space and dropping it at
- * the start (a trailing run is never written). Room is left for `rest` more bytes, one
- * each, and a space: what the ASCII loop of fold_unit may write without checking. */
-static int append(Key *key, const unsigned char *text, Py_ssize_t length, Py_ssize_t rest) {
-    if (reserve(key, length + rest + 2) < 0)
-        return -1;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        unsigned char byte = text[i];
-        if (is_space(byte)) {
-            key->pending_space = key->used > 0;
-            continue;
-        }
-        if (key->pending_space) {
-            key->data[key->used++] = ' ';
-            key->pending_space = 0;
-        }
-        key->data[key->used++] = (char)byte;
+/* Write one byte of folded text, collapsing runs of whitespace to one space and
+ * dropping it at the start (a trailing run is never written). It works on the caller's
+ * locals: stores through a pointer into the key could alias the key's own fields. */
+static inline void put(char *out, Py_ssize_t *used, int *pending_space, unsigned char byte) {
+    if (is_space(byte)) {
+        *pending_space = *used > 0;
+        return;
     }
-    return 0;
+    if (*pending_space) {
+        out[(*used)++] = ' ';
+        *pending_space = 0;
+    }
+    out[(*used)++] = (char)byte;
 }
 
 /* The next code point of strict UTF-8 at text[*at], or -1 (overlong, surrogate, out of
@@ -106,16 +100,15 @@ static int32_t next_code_point(const unsigned char *text, Py_ssize_t length, Py_
     return code;
 }
 
-/* The key of one unit into key->data; 1 when done, 0 when Python must key it. */
-static int fold_unit(Key *key, const unsigned char *text, Py_ssize_t length,
-                     const unsigned char *ascii, PyObject *blocks, PyObject *missing) {
-    key->used = 0;
-    key->pending_space = 0;
+/* The key of one unit into key->data, its length in *key_length; 1 when done, 0 when Python
+ * must key it, -1 on error. */
+static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text,
+                     Py_ssize_t length, const unsigned char *ascii, PyObject *blocks,
+                     PyObject *missing) {
+    /* An ASCII byte writes at most one byte, plus one pending space: room for the rest of
+     * the unit and a space is made here and after every folded form. */
     if (reserve(key, length + 2) < 0)
         return -1;
-    /* The ASCII loop works on locals: stores through key->data could alias key's fields.
-     * It writes at most one byte per byte read, plus one pending space, for which
-     * reserve() and append() leave room. */
     char *out = key->data;
     Py_ssize_t used = 0;
     int pending_space = 0;
@@ -124,17 +117,8 @@ static int fold_unit(Key *key, const unsigned char *text, Py_ssize_t length,
     while (at < length) {
         unsigned char byte = text[at];
         if (byte < 0x80) {
-            unsigned char folded = ascii[byte];
+            put(out, &used, &pending_space, ascii[byte]);
             at++;
-            if (is_space(folded)) {
-                pending_space = used > 0;
-                continue;
-            }
-            if (pending_space) {
-                out[used++] = ' ';
-                pending_space = 0;
-            }
-            out[used++] = (char)folded;
             continue;
         }
         int32_t code = next_code_point(text, length, &at);
@@ -158,15 +142,14 @@ static int fold_unit(Key *key, const unsigned char *text, Py_ssize_t length,
         Py_ssize_t folded_length = entry & 0xFF;
         if (folded_length == NOT_SIMPLE)
             return 0;
-        key->used = used;
-        key->pending_space = pending_space;
-        if (append(key, table + 4 * 256 + (entry >> 8), folded_length, length - at) < 0)
+        if (reserve(key, used + folded_length + (length - at) + 2) < 0)
             return -1;
         out = key->data;
-        used = key->used;
-        pending_space = key->pending_space;
+        const unsigned char *folded = table + 4 * 256 + (entry >> 8);
+        for (Py_ssize_t i = 0; i < folded_length; i++)
+            put(out, &used, &pending_space, folded[i]);
     }
-    key->used = used;
+    *key_length = used;
     return !incomplete;
 }
 
@@ -188,7 +171,7 @@ static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
     PyObject *keys = PyList_New(count);
     if (keys == NULL)
         return NULL;
-    Key key = {PyMem_Malloc(64), 0, 64, 0};
+    Key key = {PyMem_Malloc(64), 64};
     if (key.data == NULL) {
         Py_DECREF(keys);
         return PyErr_NoMemory();
@@ -199,11 +182,13 @@ static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
             PyErr_SetString(PyExc_TypeError, "units must be bytes");
             goto fail;
         }
-        int done = fold_unit(&key, (const unsigned char *)PyBytes_AS_STRING(unit),
+        Py_ssize_t key_length = 0;
+        int done = fold_unit(&key, &key_length, (const unsigned char *)PyBytes_AS_STRING(unit),
                              PyBytes_GET_SIZE(unit), ascii_map, blocks, missing);
         if (done < 0)
             goto fail;
-        PyObject *item = done ? PyBytes_FromStringAndSize(key.data, key.used) : Py_NewRef(Py_None);
+        PyObject *item =
+            done ? PyBytes_FromStringAndSize(key.data, key_length) : Py_NewRef(Py_None);
         if (item == NULL)
             goto fail;
         PyList_SET_ITEM(keys, i, item);

@@ -67,19 +67,19 @@ static int grow(U64Set *self) {
     return 0;
 }
 
+/* The slot that holds value, or the empty slot where it would go (value is not 0). */
+static size_t find_slot(const U64Set *self, uint64_t value) {
+    size_t mask = ((size_t)1 << self->bits) - 1;
+    size_t slot = slot_of(value, self->bits);
+    while (self->slots[slot] != value && self->slots[slot] != 0)
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
 static int contains(const U64Set *self, uint64_t value) {
     if (value == 0)
         return self->has_zero;
-    size_t mask = ((size_t)1 << self->bits) - 1;
-    size_t slot = slot_of(value, self->bits);
-    for (;;) {
-        uint64_t found = self->slots[slot];
-        if (found == value)
-            return 1;
-        if (found == 0)
-            return 0;
-        slot = (slot + 1) & mask;
-    }
+    return self->slots[find_slot(self, value)] == value;
 }
 
 static int add(U64Set *self, uint64_t value) {
@@ -89,19 +89,12 @@ static int add(U64Set *self, uint64_t value) {
     }
     if ((size_t)(self->used + 1) * 4 > ((size_t)3 << self->bits) && grow(self) < 0)
         return -1;
-    size_t mask = ((size_t)1 << self->bits) - 1;
-    size_t slot = slot_of(value, self->bits);
-    for (;;) {
-        uint64_t found = self->slots[slot];
-        if (found == value)
-            return 0;
-        if (found == 0) {
-            self->slots[slot] = value;
-            self->used++;
-            return 0;
-        }
-        slot = (slot + 1) & mask;
+    size_t slot = find_slot(self, value);
+    if (self->slots[slot] == 0) {
+        self->slots[slot] = value;
+        self->used++;
     }
+    return 0;
 }
 
 static int U64Set_init(U64Set *self, PyObject *args, PyObject *kwargs) {

@@ -24,6 +24,7 @@ from __future__ import annotations
 import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 KeyFunction = Callable[[str], str]
 
@@ -98,20 +99,34 @@ class CharacterTables:
         self.blocks[block] = entries.tobytes() + bytes(data)
 
 
+@lru_cache(maxsize=4)
+def shared_tables(
+    drop: KeyFunction, nfkc: KeyFunction, per_char: tuple[KeyFunction, ...]
+) -> CharacterTables:
+    """One set of tables per profile and process: every cleaner (and every call of
+    ``dedup.clean_text``) reuses the blocks built so far."""
+    return CharacterTables(drop, nfkc, per_char)
+
+
 def compiled_key_function(
-    drop: KeyFunction, nfkc: KeyFunction, per_char: Sequence[KeyFunction]
+    drop: KeyFunction,
+    nfkc: KeyFunction,
+    per_char: Sequence[KeyFunction],
+    tables: CharacterTables | None = None,
 ) -> Callable[[list[bytes]], list[bytes | None]] | None:
     """``units -> keys`` in C for a profile of these steps (then whitespace collapsed),
     with None for each unit that Python must key; None when the extension is not built.
 
     ``drop`` deletes characters, ``nfkc`` is NFKC, and each of ``per_char`` maps every
-    character on its own, whatever its neighbours.
+    character on its own, whatever its neighbours. ``tables`` defaults to the process's
+    shared ones.
     """
     try:
         from ._fold import fold_keys
     except ImportError:
         return None
-    tables = CharacterTables(drop, nfkc, per_char)
+    if tables is None:
+        tables = shared_tables(drop, nfkc, tuple(per_char))
 
     def keys(units: list[bytes]) -> list[bytes | None]:
         missing: set[int] = set()

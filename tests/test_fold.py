@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.fold import compiled_key_function, is_inert
+from dedup.fold import CharacterTables, compiled_key_function, is_inert
 from dedup.normalize import (
     PROFILES,
     casefold,
@@ -26,8 +26,9 @@ single = make_key_function(PROFILES["default"])
 
 
 def compiled_keys(units: list[bytes]) -> list[bytes | None]:
-    """Keys from a fresh compiled function: no block is built before the call."""
-    keys = compiled_key_function(drop_invisible, nfkc, (casefold, fold_punctuation))
+    """Keys from fresh tables: no block is built before the call."""
+    steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
+    keys = compiled_key_function(*steps, CharacterTables(*steps))
     assert keys is not None
     return keys(units)
 

@@ -10,7 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension("dedup._u64set", ["dedup/_u64set.c"], optional=True),
-        Extension("dedup._fold", ["dedup/_fold.c"], optional=True),
+        Extension("dedup._fold", ["dedup/_fold.c"], depends=["dedup/_utf8.h"], optional=True),
         Extension("dedup._repeats", ["dedup/_repeats.c"], optional=True),
+        Extension("dedup._nested", ["dedup/_nested.c"], depends=["dedup/_utf8.h"], optional=True),
     ]
 )

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_utf8.h"
+
 #define BLOCKS (0x110000 >> 8)
 #define NOT_SIMPLE 255
 
@@ -62,42 +64,6 @@ static inline void put(char *out, Py_ssize_t *used, int *pending_space, unsigned
         *pending_space = 0;
     }
     out[(*used)++] = (char)byte;
-}
-
-/* The next code point of strict UTF-8 at text[*at], or -1 (overlong, surrogate, out of
- * range or cut short: Python's surrogateescape decoding differs there). */
-static int32_t next_code_point(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at) {
-    Py_ssize_t i = *at;
-    unsigned char lead = text[i];
-    int32_t code;
-    int more;
-    if (lead < 0xC2)
-        return -1; /* continuation byte or overlong two-byte lead */
-    if (lead < 0xE0) {
-        code = lead & 0x1F;
-        more = 1;
-    } else if (lead < 0xF0) {
-        code = lead & 0x0F;
-        more = 2;
-    } else if (lead < 0xF5) {
-        code = lead & 0x07;
-        more = 3;
-    } else {
-        return -1;
-    }
-    if (i + more >= length)
-        return -1; /* cut short */
-    for (int k = 1; k <= more; k++) {
-        unsigned char byte = text[i + k];
-        if ((byte & 0xC0) != 0x80)
-            return -1;
-        code = (code << 6) | (byte & 0x3F);
-    }
-    if ((more == 2 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
-        (more == 3 && (code < 0x10000 || code > 0x10FFFF)))
-        return -1;
-    *at = i + more + 1;
-    return code;
 }
 
 /* The key of one unit into key->data, its length in *key_length; 1 when done, 0 when Python

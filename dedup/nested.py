@@ -9,12 +9,24 @@ their letters and digits; like every detector it sees the units still kept and r
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import and_, eq, not_
 
 from .detectors import Finding
+
+
+def _load_compiled_tests() -> Callable[..., bytes] | None:
+    try:
+        from ._nested import neighbour_tests
+    except ImportError:  # the extension is not built: may_wrap does the same per pair
+        return None
+    return neighbour_tests
+
+
+_compiled_tests = _load_compiled_tests()
 
 NESTED = "repeat-nested"
 # This many short non-sentence units in a row inside a wrapper are a menu or a link list.
@@ -102,8 +114,9 @@ class AdjacentPairs:
 
     def __init__(self, keys: Sequence[bytes]) -> None:
         self.keys = keys
-        pairs = map(self.may_wrap, range(len(keys) - 1), range(1, len(keys)))
-        self._neighbours = bytearray(pairs) + b"\0"  # the last unit wraps nothing
+        count = len(keys)
+        tests = self.may_wrap_many(range(count - 1), range(1, count))
+        self._neighbours = tests + b"\0"  # the last unit wraps nothing
 
     def may_wrap(self, unit: int, following: int) -> bool:
         """The quick test: can ``unit``'s skeleton start with ``following``'s?"""
@@ -119,6 +132,16 @@ class AdjacentPairs:
             head, following_head
         )
 
+    def may_wrap_many(self, units: Sequence[int], followings: Sequence[int]) -> bytes:
+        """:meth:`may_wrap` of each pair, one byte each; in C (``dedup._nested``) where
+        it is built."""
+        keys, compiled = self.keys, _compiled_tests
+        if compiled is None or not isinstance(keys, list):
+            return bytes(map(self.may_wrap, units, followings))
+        if units == range(len(keys) - 1) and followings == range(1, len(keys)):
+            return compiled(keys)  # each unit and the next: no positions to pass
+        return compiled(keys, array("q", units), array("q", followings))
+
     def candidates(self, active: Sequence[int], min_pieces: int) -> list[int]:
         """Positions in ``active`` (all but the last ``min_pieces``) whose unit may wrap
         the next active unit, in order."""
@@ -129,8 +152,10 @@ class AdjacentPairs:
         following = active[1:]
         adjacent = list(map(eq, following, map((1).__add__, active)))
         known = compress(range(limit), map(and_, map(neighbours.__getitem__, active), adjacent))
-        moved = compress(range(limit), map(not_, adjacent))
-        tested = [p for p in moved if self.may_wrap(active[p], following[p])]
+        moved = list(compress(range(limit), map(not_, adjacent)))
+        units = list(map(active.__getitem__, moved))
+        followings = list(map(following.__getitem__, moved))
+        tested = compress(moved, self.may_wrap_many(units, followings))
         return sorted([*known, *tested])
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 
-@pytest.mark.parametrize("module", ["dedup._u64set", "dedup._fold", "dedup._repeats"])
+@pytest.mark.parametrize(
+    "module", ["dedup._u64set", "dedup._fold", "dedup._repeats", "dedup._nested"]
+)
 def test_extension_is_built_where_it_can_be(module: str) -> None:
     # The README's test command installs in place; with a C compiler and Python's headers
     # at hand the extensions must have been built, or the tests ran on the fallbacks.

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dedup import Cleaner, clean_text
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup import Cleaner, clean_text, nested
+from dedup.nested import AdjacentPairs
 
 TITLE = "Cycle lanes approved for the high street"
 BODY_A = "The council approved the new cycle lanes after a long debate on Tuesday night."
@@ -86,3 +93,48 @@ def test_wrapper_of_a_short_list_in_an_article_stays() -> None:
     recipe = " ".join([BODY_A, *steps])
     data = lines(recipe, BODY_A, *steps)
     assert clean_text(data) == data
+
+
+# Keys that often start one another: few letters, punctuation, and characters beyond ASCII
+# (where a head may cut a character in two), some of them not letters; and a few keys
+# that are not UTF-8 at all.
+_KEY = st.text(alphabet="ab :-é中—·", max_size=60).map(str.encode) | st.binary(max_size=60)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+@given(keys=st.lists(_KEY, min_size=2, max_size=40), data=st.data())
+def test_bulk_neighbour_test_equals_one_pair_at_a_time(
+    compiled: bool, keys: list[bytes], data: st.DataObject
+) -> None:
+    if compiled and nested._compiled_tests is None:
+        pytest.skip("dedup._nested is not built")
+    with patch.object(nested, "_compiled_tests", nested._compiled_tests if compiled else None):
+        _check_candidates(keys, data)
+
+
+def _check_candidates(keys: list[bytes], data: st.DataObject) -> None:
+    pairs = AdjacentPairs(keys)
+    count = len(keys)
+    assert pairs.candidates(range(count), 0) == [
+        unit for unit in range(count - 1) if pairs.may_wrap(unit, unit + 1)
+    ]
+    # After removals, units that became neighbours are tested anew.
+    kept = data.draw(st.lists(st.booleans(), min_size=count, max_size=count))
+    active = [unit for unit in range(count) if kept[unit]]
+    expected = [
+        position
+        for position in range(len(active) - 1)
+        if pairs.may_wrap(active[position], active[position + 1])
+    ]
+    assert pairs.candidates(active, 0) == expected
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_heads_are_compared_on_their_first_48_bytes(compiled: bool) -> None:
+    if compiled and nested._compiled_tests is None:
+        pytest.skip("dedup._nested is not built")
+    same = b"a" * 47
+    keys = [same + b"b and more words", same + b"c", same + b"d words", same + b"d"]
+    with patch.object(nested, "_compiled_tests", nested._compiled_tests if compiled else None):
+        # Pair 0-1 differs in the 48th byte; pair 2-3 only after it.
+        assert AdjacentPairs(keys).candidates(range(4), 0) == [2]

@@ -1,0 +1,156 @@
+/* The quick neighbour test of dedup.nested.AdjacentPairs, in C.
+ *
+ * For each pair (unit, following) of keys: can the unit be a wrapper whose skeleton
+ * starts with the following unit's? The unit must be the longer key, and the heads
+ * (the first HEAD bytes of each key without ASCII bytes that are not letters or
+ * digits) must start one another; where they differ and one holds a byte beyond ASCII,
+ * a head may end inside a character, so their letters and digits are compared without
+ * the last character of each (dedup.nested._may_start, which this computes exactly).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_utf8.h"
+
+#define HEAD 48 /* dedup.nested._HEAD */
+
+/* Bytes kept in a head: ASCII letters and digits, and every byte beyond ASCII. */
+static unsigned char kept[256];
+
+static Py_ssize_t head_of(PyObject *key, unsigned char *head, int *wide) {
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(key);
+    Py_ssize_t length = PyBytes_GET_SIZE(key), used = 0;
+    if (length > HEAD)
+        length = HEAD;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        if (kept[text[i]]) {
+            head[used++] = text[i];
+            *wide |= text[i] >= 0x80;
+        }
+    }
+    return used;
+}
+
+/* A head's letters and digits (str.isalnum, as the regex [\W_] leaves them) but the
+ * last; bytes that begin no valid character decode to lone surrogates, which are not. */
+static Py_ssize_t letters_of(const unsigned char *head, Py_ssize_t used, Py_UCS4 *letters) {
+    Py_ssize_t count = 0;
+    for (Py_ssize_t at = 0; at < used;) {
+        int32_t code = head[at] < 0x80 ? head[at++] : next_code_point(head, used, &at);
+        if (code < 0)
+            at++;
+        else if (Py_UNICODE_ISALNUM((Py_UCS4)code))
+            letters[count++] = (Py_UCS4)code;
+    }
+    return count > 0 ? count - 1 : 0;
+}
+
+/* 1 when `unit` may wrap `following` (both bytes), else 0. */
+static int may_wrap(PyObject *unit, PyObject *following) {
+    if (PyBytes_GET_SIZE(following) >= PyBytes_GET_SIZE(unit))
+        return 0; /* the usual case: a wrapper is longer than its first piece */
+    unsigned char head[HEAD], following_head[HEAD];
+    int wide = 0;
+    Py_ssize_t used = head_of(unit, head, &wide);
+    Py_ssize_t following_used = head_of(following, following_head, &wide);
+    if (following_used == 0)
+        return 0;
+    Py_ssize_t common = used < following_used ? used : following_used;
+    if (memcmp(head, following_head, (size_t)common) == 0)
+        return 1;
+    if (!wide)
+        return 0;
+    Py_UCS4 letters[HEAD], following_letters[HEAD];
+    Py_ssize_t count = letters_of(head, used, letters);
+    Py_ssize_t following_count = letters_of(following_head, following_used, following_letters);
+    common = count < following_count ? count : following_count;
+    return memcmp(letters, following_letters, (size_t)common * sizeof *letters) == 0;
+}
+
+static int get_positions(PyObject *obj, Py_buffer *view, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        return -1;
+    const char *format = view->format ? view->format : "B";
+    char last = format[strlen(format) - 1];
+    if (view->itemsize != 8 || !(last == 'q' || last == 'l')) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be an array('q')", what);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *neighbour_tests(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if ((nargs != 1 && nargs != 3) || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "neighbour_tests(keys: list[, units, followings])");
+        return NULL;
+    }
+    PyObject *keys = args[0];
+    Py_ssize_t size = PyList_GET_SIZE(keys);
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (!PyBytes_Check(PyList_GET_ITEM(keys, i))) {
+            PyErr_SetString(PyExc_TypeError, "keys must be bytes");
+            return NULL;
+        }
+    }
+    Py_buffer units_view = {0}, followings_view = {0};
+    const int64_t *units = NULL, *followings = NULL;
+    Py_ssize_t count = size > 0 ? size - 1 : 0; /* without pairs: each unit and the next */
+    if (nargs == 3) {
+        if (get_positions(args[1], &units_view, "units") < 0)
+            return NULL;
+        if (get_positions(args[2], &followings_view, "followings") < 0) {
+            PyBuffer_Release(&units_view);
+            return NULL;
+        }
+        units = units_view.buf;
+        followings = followings_view.buf;
+        count = units_view.len / 8;
+    }
+    PyObject *result = NULL;
+    if (nargs == 3 && followings_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "units and followings differ in length");
+        goto release;
+    }
+    for (Py_ssize_t i = 0; units && i < count; i++) {
+        if (units[i] < 0 || units[i] >= size || followings[i] < 0 || followings[i] >= size) {
+            PyErr_SetString(PyExc_IndexError, "a unit lies outside the keys");
+            goto release;
+        }
+    }
+    result = PyBytes_FromStringAndSize(NULL, count);
+    if (result == NULL)
+        goto release;
+    char *out = PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t unit = units ? units[i] : i, following = units ? followings[i] : i + 1;
+        out[i] = (char)may_wrap(PyList_GET_ITEM(keys, unit), PyList_GET_ITEM(keys, following));
+    }
+release:
+    if (nargs == 3) {
+        PyBuffer_Release(&followings_view);
+        PyBuffer_Release(&units_view);
+    }
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"neighbour_tests", (PyCFunction)(void (*)(void))neighbour_tests, METH_FASTCALL,
+     "neighbour_tests(keys[, units, followings]): one byte per pair, 1 when the unit may "
+     "wrap the following one; without pairs, each unit and the next"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_nested", "The quick neighbour test of nested wrappers.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__nested(void) {
+    for (int byte = 0; byte < 256; byte++)
+        kept[byte] = byte >= 0x80 || (byte >= '0' && byte <= '9') ||
+                     (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z');
+    return PyModule_Create(&module);
+}

@@ -32,6 +32,17 @@ from operator import contains, itemgetter, not_
 
 from .normalize import get_profile, make_key_function
 
+
+def _load_compiled_prefilter() -> Callable[..., bytes] | None:
+    try:
+        from ._prefilter import flag_keys
+    except ImportError:  # the extension is not built: every key takes the Python path
+        return None
+    return flag_keys
+
+
+_compiled_prefilter = _load_compiled_prefilter()
+
 STRONG = "strong"
 WEAK = "weak"
 # Strong at the start or end of a document, weak inside it (a cookie banner's sentence).
@@ -234,6 +245,14 @@ class Matcher:
         self._strong_heads = {
             key[: _AFFIX * 2] for key in self._strong_sorted if len(key) >= PREFIX_MIN_BYTES
         }
+        # What a key must start with, end with or hold to match anything but a literal.
+        prefixes = [head for table in self._heads.values() for head in table]
+        prefixes += self._strong_heads
+        suffixes = [tail for table in self._tails.values() for tail in table]
+        needles = [*self._inner, *(hint for _, _, hints in self._searched for hint in hints)]
+        if self._anywhere or any(not hints for _, _, hints in self._searched):
+            needles.append(b"")  # every key holds it: all short keys are tried
+        self._prefilter = (prefixes, suffixes, needles)
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
@@ -256,7 +275,25 @@ class Matcher:
 
     def match_many(self, keys: Sequence[bytes]) -> list[Rule | None]:
         """The rule of every key: literal entries, then templates, then searched entries,
-        then the start of a long strong literal; the per-key work is done in C for most keys.
+        then the start of a long strong literal.
+
+        Where ``dedup._prefilter`` is built, one C pass first leaves out the keys that
+        cannot match (neither a literal nor, when short, holding one of the literal
+        pieces that templates and searched entries are indexed by): most of a document.
+        """
+        prefilter = _compiled_prefilter
+        if prefilter is None or not isinstance(keys, list):
+            return self._match_each(keys)
+        literal_max = min(max(map(len, self.literals), default=0), MAX_KEY_BYTES)
+        flags = prefilter(keys, self.literals, literal_max, MAX_KEY_BYTES, *self._prefilter)
+        flagged = list(compress(range(len(keys)), flags))
+        rules: list[Rule | None] = [None] * len(keys)
+        for index, rule in zip(flagged, self._match_each(list(map(keys.__getitem__, flagged)))):
+            rules[index] = rule
+        return rules
+
+    def _match_each(self, keys: Sequence[bytes]) -> list[Rule | None]:
+        """:meth:`match_many` without the C pass; the per-key work is in C-level calls.
 
         Only keys that share a literal with some template reach a regular expression.
         """

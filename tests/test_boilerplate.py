@@ -4,12 +4,23 @@ negative cases: article text with platform words in it that must survive."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedup import Cleaner, clean_text
-from dedup.boilerplate import EDGE, STRONG, WEAK, load_entries
+from dedup import Cleaner, boilerplate, clean_text
+from dedup.boilerplate import (
+    _PLACEHOLDER,
+    EDGE,
+    STRONG,
+    WEAK,
+    builtin_matcher,
+    load_entries,
+)
+from dedup.normalize import get_profile, make_key_function
 
 CASES = json.loads((Path(__file__).parent / "cases" / "boilerplate.json").read_text("utf-8"))
 
@@ -65,3 +76,38 @@ def test_a_footer_still_takes_the_few_short_lines_after_it() -> None:
     article = b"A paragraph of the article that is long enough to stay where it is.\n"
     footer = b"Subscribe to: Post Comments (Atom)\nJane Doe\nMarch 2019\n"
     assert clean_text(article + footer) == article
+
+
+_SAMPLES = {"n": "12", "name": "Ann Lee", "time": "10:30", "date": "3 nov. 2019", "any": "a b"}
+
+
+@cache
+def _library_keys() -> list[bytes]:
+    """Keys of every text of the library with its placeholders filled, and pieces of them."""
+    key = make_key_function(get_profile("default"))
+    keys = []
+    for entry in load_entries():
+        if entry.is_regex:
+            keys += [key(f"we use {hint} files".encode()) for hint in entry.hints]
+            continue
+        text = _PLACEHOLDER.sub(lambda m: _SAMPLES[m.group(1)], entry.text)
+        whole = key(text.replace("{{", "{").replace("}}", "}").encode())
+        keys += [whole, whole[:40], whole[4:], whole + b" more", b"x " + whole]
+    return keys
+
+
+@pytest.mark.skipif(boilerplate._compiled_prefilter is None, reason="not built")
+@given(st.lists(st.sampled_from(_library_keys()) | st.binary(max_size=20), max_size=6))
+def test_the_c_prefilter_leaves_out_no_key_that_matches(pieces: list[bytes]) -> None:
+    matcher = builtin_matcher("default")
+    keys = [*_library_keys()[:200], b" ".join(pieces), b"".join(pieces)]
+    assert matcher.match_many(keys) == matcher._match_each(keys)
+
+
+@pytest.mark.skipif(boilerplate._compiled_prefilter is None, reason="not built")
+def test_the_c_prefilter_keeps_every_library_key_that_matches() -> None:
+    matcher = builtin_matcher("default")
+    keys = _library_keys()
+    expected = matcher._match_each(keys)
+    assert sum(rule is not None for rule in expected) > len(keys) / 3  # the test has teeth
+    assert matcher.match_many(keys) == expected

@@ -6,6 +6,8 @@
  * digits) must start one another; where they differ and one holds a byte beyond ASCII,
  * a head may end inside a character, so their letters and digits are compared without
  * the last character of each (dedup.nested._may_start, which this computes exactly).
+ * Also the skeleton of a key (dedup.nested.skeleton), which the regular expression
+ * took long to make of a long key beyond ASCII.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -33,18 +35,19 @@ static Py_ssize_t head_of(PyObject *key, unsigned char *head, int *wide) {
     return used;
 }
 
-/* A head's letters and digits (str.isalnum, as the regex [\W_] leaves them) but the
- * last; bytes that begin no valid character decode to lone surrogates, which are not. */
-static Py_ssize_t letters_of(const unsigned char *head, Py_ssize_t used, Py_UCS4 *letters) {
+/* The letters and digits (str.isalnum, as the regex [\W_] leaves them) of bytes that
+ * hold no ASCII byte but letters and digits; bytes that begin no valid character
+ * decode to lone surrogates for Python, which are not letters. */
+static Py_ssize_t letters_of(const unsigned char *bytes, Py_ssize_t used, Py_UCS4 *letters) {
     Py_ssize_t count = 0;
     for (Py_ssize_t at = 0; at < used;) {
-        int32_t code = head[at] < 0x80 ? head[at++] : next_code_point(head, used, &at);
+        int32_t code = bytes[at] < 0x80 ? bytes[at++] : next_code_point(bytes, used, &at);
         if (code < 0)
             at++;
         else if (Py_UNICODE_ISALNUM((Py_UCS4)code))
             letters[count++] = (Py_UCS4)code;
     }
-    return count > 0 ? count - 1 : 0;
+    return count;
 }
 
 /* 1 when `unit` may wrap `following` (both bytes), else 0. */
@@ -62,11 +65,41 @@ static int may_wrap(PyObject *unit, PyObject *following) {
         return 1;
     if (!wide)
         return 0;
+    /* Without the last character of each: it may be cut. */
     Py_UCS4 letters[HEAD], following_letters[HEAD];
-    Py_ssize_t count = letters_of(head, used, letters);
-    Py_ssize_t following_count = letters_of(following_head, following_used, following_letters);
+    Py_ssize_t count = letters_of(head, used, letters) - 1;
+    Py_ssize_t following_count = letters_of(following_head, following_used, following_letters) - 1;
     common = count < following_count ? count : following_count;
+    if (common < 0)
+        common = 0;
     return memcmp(letters, following_letters, (size_t)common * sizeof *letters) == 0;
+}
+
+/* dedup.nested.skeleton: a key's letters and digits only, as str. Like the Python
+ * code, it drops the ASCII bytes that are not letters or digits before decoding: the
+ * bytes of a broken character may meet across them. */
+static PyObject *skeleton(PyObject *module, PyObject *key) {
+    if (!PyBytes_Check(key)) {
+        PyErr_SetString(PyExc_TypeError, "skeleton(key: bytes)");
+        return NULL;
+    }
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(key);
+    Py_ssize_t length = PyBytes_GET_SIZE(key), used = 0;
+    unsigned char *bytes = PyMem_Malloc((size_t)length + 1);
+    Py_UCS4 *letters = PyMem_Malloc(((size_t)length + 1) * sizeof *letters);
+    PyObject *result = NULL;
+    if (bytes == NULL || letters == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t at = 0; at < length; at++)
+        if (kept[text[at]])
+            bytes[used++] = text[at];
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, letters, letters_of(bytes, used, letters));
+done:
+    PyMem_Free(bytes);
+    PyMem_Free(letters);
+    return result;
 }
 
 static int get_positions(PyObject *obj, Py_buffer *view, const char *what) {
@@ -136,7 +169,68 @@ release:
     return result;
 }
 
+/* Positions p < limit in `active` (a list of unit indices, in order) whose unit may
+ * wrap the unit at p + 1: read from `neighbours` (one byte per unit: the test against
+ * the next unit) where the two are still neighbours, tested anew where units between
+ * them were removed. */
+static PyObject *active_candidates(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyList_Check(args[0]) || !PyBytes_Check(args[1]) ||
+        !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "active_candidates(keys: list, neighbours: bytes, active: list, limit)");
+        return NULL;
+    }
+    PyObject *keys = args[0], *active = args[2];
+    const char *neighbours = PyBytes_AS_STRING(args[1]);
+    Py_ssize_t size = PyList_GET_SIZE(keys), count = PyList_GET_SIZE(active);
+    Py_ssize_t limit = PyLong_AsSsize_t(args[3]);
+    if (limit == -1 && PyErr_Occurred())
+        return NULL;
+    if (PyBytes_GET_SIZE(args[1]) < size) {
+        PyErr_SetString(PyExc_ValueError, "neighbours must hold a byte per key");
+        return NULL;
+    }
+    if (limit > count - 1)
+        limit = count - 1;
+    PyObject *result = PyList_New(0);
+    if (result == NULL)
+        return NULL;
+    Py_ssize_t following = -1;
+    for (Py_ssize_t p = 0; p < limit; p++) {
+        Py_ssize_t unit = p == 0 ? PyLong_AsSsize_t(PyList_GET_ITEM(active, 0)) : following;
+        following = PyLong_AsSsize_t(PyList_GET_ITEM(active, p + 1));
+        if ((unit == -1 || following == -1) && PyErr_Occurred())
+            goto fail;
+        if (unit < 0 || unit >= size || following < 0 || following >= size) {
+            PyErr_SetString(PyExc_IndexError, "a unit lies outside the keys");
+            goto fail;
+        }
+        PyObject *key = PyList_GET_ITEM(keys, unit), *next = PyList_GET_ITEM(keys, following);
+        if (!PyBytes_Check(key) || !PyBytes_Check(next)) {
+            PyErr_SetString(PyExc_TypeError, "keys must be bytes");
+            goto fail;
+        }
+        int hit = following == unit + 1 ? neighbours[unit] != 0 : may_wrap(key, next);
+        if (hit) {
+            PyObject *position = PyLong_FromSsize_t(p);
+            if (position == NULL || PyList_Append(result, position) < 0) {
+                Py_XDECREF(position);
+                goto fail;
+            }
+            Py_DECREF(position);
+        }
+    }
+    return result;
+fail:
+    Py_DECREF(result);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"active_candidates", (PyCFunction)(void (*)(void))active_candidates, METH_FASTCALL,
+     "active_candidates(keys, neighbours, active, limit): positions whose unit may wrap the "
+     "next active unit"},
+    {"skeleton", (PyCFunction)skeleton, METH_O, "skeleton(key): the key's letters and digits"},
     {"neighbour_tests", (PyCFunction)(void (*)(void))neighbour_tests, METH_FASTCALL,
      "neighbour_tests(keys[, units, followings]): one byte per pair, 1 when the unit may "
      "wrap the following one; without pairs, each unit and the next"},

@@ -17,16 +17,22 @@ from operator import and_, eq, not_
 
 from .detectors import Finding
 
+_Compiled = tuple[
+    Callable[..., bytes] | None,
+    Callable[[list[bytes], bytes, list[int], int], list[int]] | None,
+    Callable[[bytes], str] | None,
+]
 
-def _load_compiled_tests() -> Callable[..., bytes] | None:
+
+def _load_compiled() -> _Compiled:
     try:
-        from ._nested import neighbour_tests
-    except ImportError:  # the extension is not built: may_wrap does the same per pair
-        return None
-    return neighbour_tests
+        from ._nested import active_candidates, neighbour_tests, skeleton
+    except ImportError:  # the extension is not built: the Python code does the same
+        return None, None, None
+    return neighbour_tests, active_candidates, skeleton
 
 
-_compiled_tests = _load_compiled_tests()
+_compiled_tests, _compiled_candidates, _compiled_skeleton = _load_compiled()
 
 NESTED = "repeat-nested"
 # This many short non-sentence units in a row inside a wrapper are a menu or a link list.
@@ -42,6 +48,12 @@ def skeleton(key: bytes) -> str:
     >>> skeleton("share this: | facebook".encode())
     'sharethisfacebook'
     """
+    if _compiled_skeleton is not None:
+        return _compiled_skeleton(key)
+    return _skeleton_in_python(key)
+
+
+def _skeleton_in_python(key: bytes) -> str:
     letters = key.translate(None, ASCII_NOT_ALNUM)
     if letters.isascii():
         return letters.decode("ascii")
@@ -84,7 +96,7 @@ def find_nested(
     """
     keys = pairs.keys
     found: dict[int, Finding] = {}
-    skeletons: dict[int, str] = {}
+    skeletons = pairs.skeletons
 
     def skeleton_of(unit: int) -> str:
         text = skeletons.get(unit)
@@ -114,6 +126,8 @@ class AdjacentPairs:
 
     def __init__(self, keys: Sequence[bytes]) -> None:
         self.keys = keys
+        # The skeletons worked out so far, kept for the next pass of the detector.
+        self.skeletons: dict[int, str] = {}
         count = len(keys)
         tests = self.may_wrap_many(range(count - 1), range(1, count))
         self._neighbours = tests + b"\0"  # the last unit wraps nothing
@@ -149,6 +163,9 @@ class AdjacentPairs:
         neighbours = self._neighbours
         if isinstance(active, range) and active == range(len(self.keys)):
             return list(compress(range(limit), neighbours))
+        keys, compiled = self.keys, _compiled_candidates
+        if compiled is not None and isinstance(keys, list) and isinstance(active, list):
+            return compiled(keys, neighbours, active, limit)
         following = active[1:]
         adjacent = list(map(eq, following, map((1).__add__, active)))
         known = compress(range(limit), map(and_, map(neighbours.__getitem__, active), adjacent))

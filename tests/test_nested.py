@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
 
 import pytest
@@ -101,6 +103,16 @@ def test_wrapper_of_a_short_list_in_an_article_stays() -> None:
 _KEY = st.text(alphabet="ab :-é中—·", max_size=60).map(str.encode) | st.binary(max_size=60)
 
 
+@contextmanager
+def _in_python(python: bool) -> Iterator[None]:
+    """Run the neighbour tests in Python (as without the extension), or as they are."""
+    names = ["_compiled_tests", "_compiled_candidates"] if python else []
+    with ExitStack() as stack:
+        for name in names:
+            stack.enter_context(patch.object(nested, name, None))
+        yield
+
+
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @given(keys=st.lists(_KEY, min_size=2, max_size=40), data=st.data())
 def test_bulk_neighbour_test_equals_one_pair_at_a_time(
@@ -108,7 +120,7 @@ def test_bulk_neighbour_test_equals_one_pair_at_a_time(
 ) -> None:
     if compiled and nested._compiled_tests is None:
         pytest.skip("dedup._nested is not built")
-    with patch.object(nested, "_compiled_tests", nested._compiled_tests if compiled else None):
+    with _in_python(not compiled):
         _check_candidates(keys, data)
 
 
@@ -135,6 +147,12 @@ def test_heads_are_compared_on_their_first_48_bytes(compiled: bool) -> None:
         pytest.skip("dedup._nested is not built")
     same = b"a" * 47
     keys = [same + b"b and more words", same + b"c", same + b"d words", same + b"d"]
-    with patch.object(nested, "_compiled_tests", nested._compiled_tests if compiled else None):
+    with _in_python(not compiled):
         # Pair 0-1 differs in the 48th byte; pair 2-3 only after it.
         assert AdjacentPairs(keys).candidates(range(4), 0) == [2]
+
+
+@pytest.mark.skipif(nested._compiled_skeleton is None, reason="dedup._nested is not built")
+@given(_KEY | st.text().map(lambda text: text.encode("utf-8", "surrogatepass")))
+def test_compiled_skeleton_equals_python_skeleton(key: bytes) -> None:
+    assert nested.skeleton(key) == nested._skeleton_in_python(key)

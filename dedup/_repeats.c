@@ -1,4 +1,5 @@
-/* The copied runs of dedup.detectors.find_repeats, in C.
+/* The copied runs of dedup.detectors.find_repeats, in C; and the first copy of every
+ * unit, which every pass of the detector starts from.
  *
  * For each repeated unit (in document order), the length of the longest run of
  * consecutive repeats ending at it that copies a run of consecutive earlier units: its
@@ -150,7 +151,108 @@ release_fps:
     return result;
 }
 
+/* first_copies(fingerprints, first_of) -> bytes: first_of[i] = the position of the
+ * first unit with fingerprints[i]; returns the positions where that is not i (the
+ * repeats), as native int64. What dedup.detectors.first_copies does with a dict. */
+static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "first_copies(fingerprints, first_of)");
+        return NULL;
+    }
+    Py_buffer fps_view, first_view;
+    if (get_array(args[0], &fps_view, 'Q', "fingerprints") < 0)
+        return NULL;
+    if (get_array(args[1], &first_view, 'q', "first_of") < 0) {
+        PyBuffer_Release(&fps_view);
+        return NULL;
+    }
+    const uint64_t *fps = fps_view.buf;
+    int64_t *first_of = first_view.buf;
+    Py_ssize_t count = fps_view.len / 8, repeats = 0;
+    PyObject *result = NULL;
+    uint64_t *keys = NULL;
+    int64_t *positions = NULL, *found = NULL;
+    if (first_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
+        goto done;
+    }
+    size_t size = 16;
+    while (size < (size_t)count * 2)
+        size <<= 1;
+    keys = PyMem_Malloc(size * sizeof *keys);
+    positions = PyMem_Malloc(size * sizeof *positions);
+    found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
+    if (!keys || !positions || !found) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(positions, 0xff, size * sizeof *positions); /* -1 marks an empty slot */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        uint64_t fingerprint = fps[i];
+        size_t slot = (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
+        while (positions[slot] >= 0 && keys[slot] != fingerprint)
+            slot = (slot + 1) & (size - 1);
+        if (positions[slot] < 0) {
+            keys[slot] = fingerprint;
+            positions[slot] = i;
+        } else {
+            found[repeats++] = i;
+        }
+        first_of[i] = positions[slot];
+    }
+    result = PyBytes_FromStringAndSize((const char *)found, repeats * 8);
+done:
+    PyMem_Free(keys);
+    PyMem_Free(positions);
+    PyMem_Free(found);
+    PyBuffer_Release(&first_view);
+    PyBuffer_Release(&fps_view);
+    return result;
+}
+
+/* gather(values, positions, out): out[i] = values[positions[i]], for a list of positions. */
+static PyObject *gather(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "gather(values, positions: list, out)");
+        return NULL;
+    }
+    Py_buffer values_view, out_view;
+    if (get_array(args[0], &values_view, 'Q', "values") < 0)
+        return NULL;
+    if (get_array(args[2], &out_view, 'Q', "out") < 0) {
+        PyBuffer_Release(&values_view);
+        return NULL;
+    }
+    const uint64_t *values = values_view.buf;
+    uint64_t *out = out_view.buf;
+    PyObject *positions = args[1], *result = NULL;
+    Py_ssize_t size = values_view.len / 8, count = PyList_GET_SIZE(positions);
+    if (out_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "out must hold one value per position");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t position = PyLong_AsSsize_t(PyList_GET_ITEM(positions, i));
+        if (position == -1 && PyErr_Occurred())
+            goto done;
+        if (position < 0 || position >= size) {
+            PyErr_SetString(PyExc_IndexError, "a position lies outside the values");
+            goto done;
+        }
+        out[i] = values[position];
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&out_view);
+    PyBuffer_Release(&values_view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
+     "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
+    {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,
+     "gather(values, positions, out): out[i] = values[positions[i]]"},
     {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,
      "copied_runs(fingerprints, first_of, repeats, out): out[i] = the longest copied run "
      "ending at repeats[i]"},
@@ -158,7 +260,8 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_repeats", "Copied runs of repeated units.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_repeats", "First copies and copied runs of repeated units.", -1,
+    methods,
 };
 
 PyMODINIT_FUNC PyInit__repeats(void) { return PyModule_Create(&module); }

@@ -8,16 +8,22 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
-from operator import ne, not_, or_
+from operator import not_, or_
 from typing import NamedTuple
 
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
-from .detectors import REPEAT, REPEAT_BATCH, Finding, find_boilerplate, find_repeats
+from .detectors import (
+    REPEAT,
+    REPEAT_BATCH,
+    Finding,
+    find_boilerplate,
+    find_repeats,
+    first_copies,
+)
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
@@ -216,10 +222,9 @@ class Cleaner:
         seg, fingerprints, count = units.seg, units.fingerprints, len(units.keys)
         # Whether a unit is structural only matters once it repeats (in the document or
         # the batch), and a unit that repeats among any subset of units repeats among all.
-        first: dict[int, int] = {}
-        first_of = array("q", map(first.setdefault, fingerprints, range(count)))
-        del first  # as large as the document's distinct units; first_of says it all
-        repeated = set(compress(range(count), map(ne, first_of, range(count))))
+        first_of, repeats = first_copies(fingerprints)
+        repeated = set(repeats)
+        del repeats
         batch = self.config.scope == "batch" and window is None
         known: Mapping[int, Location | None] = {}
         if batch:

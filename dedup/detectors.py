@@ -16,17 +16,21 @@ from typing import NamedTuple
 from .boilerplate import EDGE, STRONG, Rule
 
 
-def _load_compiled_runs() -> (
-    Callable[[array[int], array[int], array[int], array[int]], None] | None
-):
+class _Compiled(NamedTuple):
+    copied_runs: Callable[[array[int], array[int], array[int], array[int]], None]
+    first_copies: Callable[[array[int], array[int]], bytes]
+    gather: Callable[[array[int], list[int], array[int]], None]
+
+
+def _load_compiled() -> _Compiled | None:
     try:
-        from ._repeats import copied_runs
-    except ImportError:  # the extension is not built: the Python loop does the same
+        from ._repeats import copied_runs, first_copies, gather
+    except ImportError:  # the extension is not built: the Python code does the same
         return None
-    return copied_runs
+    return _Compiled(copied_runs, first_copies, gather)
 
 
-_compiled_runs = _load_compiled_runs()
+_compiled = _load_compiled()
 
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
@@ -71,23 +75,14 @@ def find_repeats(
     {3: ('repeat-block', 0), 4: ('repeat-block', 1), 7: ('repeat', 6)}
     """
     whole = _is_all(active, fingerprints)
-    fps = fingerprints
-    if not whole:
-        gathered = map(fingerprints.__getitem__, active)
-        fps = (
-            array(fingerprints.typecode, gathered)
-            if isinstance(fingerprints, array)
-            else [*gathered]
-        )
+    fps = fingerprints if whole else _gather(fingerprints, active)
+    first_of: Sequence[int]
     if whole and first_of_all is not None:
         first_of = first_of_all
+        repeats = array("q", compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
     else:
-        # The position of each unit's first copy, in one C-level pass; only the positions
-        # where it is not the unit itself (the repeats) need any Python work.
-        first: dict[int, int] = {}  # fingerprint -> position in active of the first copy
-        first_of = array("q", map(first.setdefault, fps, range(len(fps))))
-        del first
-    repeats = array("q", compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
+        # Only the positions whose first copy is earlier (the repeats) need Python work.
+        first_of, repeats = first_copies(fps)
     run_length = copied_runs(fps, first_of, repeats)
     found: dict[int, Finding] = {}
     for position in repeats:
@@ -110,6 +105,40 @@ def find_repeats(
     return found
 
 
+def first_copies(fingerprints: Sequence[int]) -> tuple[array[int], array[int]]:
+    """Per position, the position of the first one with its fingerprint; and the
+    positions where that is an earlier one (the repeats), in order.
+
+    In C for 64-bit fingerprints in a typed array, with a dict otherwise.
+
+    >>> [list(positions) for positions in first_copies([7, 8, 7, 7])]
+    [[0, 1, 0, 0], [2, 3]]
+    """
+    count = len(fingerprints)
+    compiled = _compiled
+    if compiled is not None and isinstance(fingerprints, array) and fingerprints.typecode == "Q":
+        first_of = array("q", bytes(8 * count))
+        repeats = array("q")
+        repeats.frombytes(compiled.first_copies(fingerprints, first_of))
+        return first_of, repeats
+    first: dict[int, int] = {}  # fingerprint -> position of its first copy
+    first_of = array("q", map(first.setdefault, fingerprints, range(count)))
+    del first
+    return first_of, array("q", compress(range(count), map(ne, first_of, range(count))))
+
+
+def _gather(fingerprints: Sequence[int], positions: Sequence[int]) -> Sequence[int]:
+    """The fingerprints at these positions, in a typed array when they came in one."""
+    compiled = _compiled
+    if not isinstance(fingerprints, array):
+        return list(map(fingerprints.__getitem__, positions))
+    if compiled is not None and fingerprints.typecode == "Q" and isinstance(positions, list):
+        gathered = array("Q", bytes(8 * len(positions)))
+        compiled.gather(fingerprints, positions, gathered)
+        return gathered
+    return array(fingerprints.typecode, map(fingerprints.__getitem__, positions))
+
+
 def copied_runs(
     fingerprints: Sequence[int], first_of: Sequence[int], repeats: Sequence[int]
 ) -> Sequence[int]:
@@ -123,10 +152,10 @@ def copied_runs(
     >>> list(copied_runs([1, 2, 1, 2, 2], [0, 1, 0, 1, 1], [2, 3, 4]))
     [1, 2, 1]
     """
-    compiled = _compiled_runs
+    compiled = _compiled
     if compiled is not None and isinstance(fingerprints, array) and fingerprints.typecode == "Q":
         out = array("q", bytes(8 * len(repeats)))
-        compiled(fingerprints, _typed(first_of), _typed(repeats), out)
+        compiled.copied_runs(fingerprints, _typed(first_of), _typed(repeats), out)
         return out
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
     chain_before: dict[int, int] = {}  # for the previous position: source position -> run length

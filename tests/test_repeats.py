@@ -1,4 +1,5 @@
-"""The copied runs behind repeated blocks: the C loop (dedup._repeats) equals Python's."""
+"""First copies and the copied runs behind repeated blocks: the C loops (dedup._repeats)
+equal Python's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedup import detectors
 from dedup.detectors import copied_runs
 
 pytest.importorskip("dedup._repeats")
@@ -51,3 +53,24 @@ def test_runs_follow_the_first_16_later_copies_only(later_copies: int, run: int)
     for fingerprints in (values, array("Q", values)):
         runs = copied_runs(fingerprints, array("q", first_of), array("q", repeats))
         assert runs[-1] == run
+
+
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 2**64 - 1]) | st.integers(0, 2**64 - 1), max_size=300))
+def test_compiled_first_copies_equal_python_first_copies(fingerprints: list[int]) -> None:
+    first_of, repeats = detectors.first_copies(array("Q", fingerprints))
+    assert list(first_of) == first_copies(fingerprints)
+    in_python = detectors.first_copies(fingerprints)  # a list: the dict
+    assert (list(first_of), list(repeats)) == (list(in_python[0]), list(in_python[1]))
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=50), st.data())
+def test_compiled_gather_equals_python_gather(values: list[int], data: st.DataObject) -> None:
+    positions = data.draw(st.lists(st.integers(0, len(values) - 1), max_size=60))
+    gathered = detectors._gather(array("Q", values), positions)
+    assert isinstance(gathered, array)
+    assert list(gathered) == [values[position] for position in positions]
+
+
+def test_a_position_outside_the_values_is_refused() -> None:
+    with pytest.raises(IndexError, match="outside"):
+        detectors._gather(array("Q", [1, 2]), [0, 2])

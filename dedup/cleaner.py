@@ -8,7 +8,8 @@ It does no I/O and prints nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
 from operator import not_, or_
@@ -33,6 +34,17 @@ from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
+
+
+def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | None:
+    try:
+        from ._lines import line_numbers
+    except ImportError:  # the extension is not built: _lines_at counts in Python
+        return None
+    return line_numbers
+
+
+_line_numbers = _load_line_numbers()
 
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
 FILLER_MAX_CHARS = 60
@@ -445,9 +457,15 @@ def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
 
 def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:
     """Map byte offsets to 1-based line numbers, counting newlines once, left to right."""
+    ordered = sorted(set(positions))
+    if _line_numbers is not None:
+        wanted = array("q", ordered)
+        lines = array("q", bytes(8 * len(wanted)))
+        _line_numbers(data, wanted, lines)
+        return dict(zip(ordered, lines))
     result: dict[int, int] = {}
     line, previous = 1, 0
-    for position in sorted(set(positions)):
+    for position in ordered:
         line += data.count(b"\n", previous, position)
         previous = position
         result[position] = line

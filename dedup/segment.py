@@ -16,12 +16,23 @@ gap, and gaps are only ever copied, never changed.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import and_, le, ne, not_, sub, truth
 
 from .sentences import split_sentences
+
+
+def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
+    try:
+        from ._lines import line_table
+    except ImportError:  # the extension is not built: _split_lines does it in Python
+        return None
+    return line_table
+
+
+_line_table = _load_line_table()
 
 BOM = b"\xef\xbb\xbf"
 _SENTENCE_END = tuple(mark.encode() for mark in '.!?:;"”»。！？')
@@ -141,17 +152,22 @@ def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _split_lines(body: bytes) -> tuple[list[bytes], list[int], list[int], list[bool]]:
-    """Every line of body, its start and end offsets, and whether it is non-blank.
-
-    Built with C-level ``map``/``accumulate`` so that no Python frame runs per line.
-    """
+def _split_lines(body: bytes) -> tuple[array[int], array[int], bytes]:
+    """The start and end offsets of every line of body (its newline excluded), and
+    per line 1 when it is not blank: in C (``dedup._lines``) where it is built, else
+    with C-level ``map``/``accumulate`` so that no Python frame runs per line."""
+    starts, ends = array("q"), array("q")
+    if _line_table is not None:
+        start_bytes, end_bytes, filled = _line_table(body)
+        starts.frombytes(start_bytes)
+        ends.frombytes(end_bytes)
+        return starts, ends, filled
     lines = body.split(b"\n")
     after = list(accumulate(map((1).__add__, map(len, lines))))  # end + 1 of each line
-    starts = [0, *after[:-1]]
-    ends = list(map(sub, after, repeat(1)))
-    filled = list(map(and_, map(truth, lines), map(not_, map(bytes.isspace, lines))))
-    return lines, starts, ends, filled
+    starts.append(0)
+    starts.extend(after[:-1])
+    ends.extend(map(sub, after, repeat(1)))
+    return starts, ends, bytes(map(and_, map(truth, lines), map(not_, map(bytes.isspace, lines))))
 
 
 def segment(data: bytes, unit: str = "auto") -> Segmentation:
@@ -163,7 +179,7 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
     """
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
-    lines, line_starts, line_ends, filled = _split_lines(body)
+    line_starts, line_ends, filled = _split_lines(body)
     if unit in ("line", "sentence"):
         line_spans = compress(line_starts, filled), compress(line_ends, filled)
         if unit == "line":
@@ -179,16 +195,19 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
                 ends.append(b)
         return Segmentation(bom, body, starts, ends)
     # Blocks are runs of non-blank lines: first and last line of each, found in C.
-    before = [False, *filled[:-1]]
-    after = [*filled[1:], False]
-    firsts = list(compress(range(len(lines)), map(and_, filled, map(not_, before))))
-    lasts = list(compress(range(len(lines)), map(and_, filled, map(not_, after))))
+    before = b"\0" + filled[:-1]
+    after = filled[1:] + b"\0"
+    firsts = list(compress(range(len(filled)), map(and_, filled, map(not_, before))))
+    lasts = list(compress(range(len(filled)), map(and_, filled, map(not_, after))))
     multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))
     if unit == "paragraph" or not multi:
         whole = multi  # every block is one unit
     else:
         # A one-line block is always a paragraph; only the others need a verdict.
-        verdicts = _paragraph_blocks([lines[firsts[b] : lasts[b] + 1] for b in multi])
+        blocks = (slice(firsts[b], lasts[b] + 1) for b in multi)
+        verdicts = _paragraph_blocks(
+            [list(map(body.__getitem__, map(slice, line_starts[b], line_ends[b]))) for b in blocks]
+        )
         whole = list(compress(multi, verdicts))
     if len(whole) == len(multi):
         return Segmentation(

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from unittest.mock import patch
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dedup import CleanConfig, Cleaner, clean_text
+from dedup import cleaner as cleaner_module
 from dedup.cleaner import is_structural, structural_flags
 
 LONG_A = b"The council approved the new cycle lanes after a long debate."
@@ -111,3 +115,13 @@ def test_128_bit_fingerprints_give_the_same_result() -> None:
 @given(st.lists(st.binary(max_size=8) | st.text(max_size=8).map(str.encode), max_size=12))
 def test_structural_flags_in_bulk_equal_one_by_one(keys: list[bytes]) -> None:
     assert structural_flags(keys) == [is_structural(key) for key in keys]
+
+
+@pytest.mark.skipif(cleaner_module._line_numbers is None, reason="dedup._lines is not built")
+@given(st.binary(max_size=40).map(lambda data: data.replace(b"x", b"\n")), st.data())
+def test_compiled_line_numbers_equal_python_line_numbers(data: bytes, draw: st.DataObject) -> None:
+    positions = draw.draw(st.lists(st.integers(0, len(data))))
+    compiled = cleaner_module._lines_at(data, positions)
+    with patch.object(cleaner_module, "_line_numbers", None):
+        assert compiled == cleaner_module._lines_at(data, positions)
+    assert compiled == {position: data.count(b"\n", 0, position) + 1 for position in positions}

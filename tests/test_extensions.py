@@ -12,7 +12,14 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["dedup._u64set", "dedup._fold", "dedup._repeats", "dedup._nested", "dedup._prefilter"],
+    [
+        "dedup._u64set",
+        "dedup._fold",
+        "dedup._repeats",
+        "dedup._nested",
+        "dedup._prefilter",
+        "dedup._lines",
+    ],
 )
 def test_extension_is_built_where_it_can_be(module: str) -> None:
     # The README's test command installs in place; with a C compiler and Python's headers

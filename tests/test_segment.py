@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedup import segment as segment_module
 from dedup.segment import segment
 from dedup.sentences import _CANDIDATE, ABBREVIATIONS, _is_abbreviation, split_sentences
 
@@ -103,3 +105,19 @@ def test_sentence_candidates_equal_the_plain_pattern(text: str) -> None:
         return [(*m.span("stop"), *m.span("close"), *m.span()) for m in pattern.finditer(text)]
 
     assert spans(_CANDIDATE) == spans(_PLAIN_CANDIDATE)
+
+
+# Lines of few kinds of bytes: blank ones (the whitespace bytes.isspace() knows, and
+# \x1c, which it does not), empty ones, CRLF, and text.
+_LINES = st.lists(st.sampled_from([b"", b" ", b"\t\x0b\x0c", b"\r", b"\x1c", b"a", b"b \r"]))
+
+
+@pytest.mark.skipif(segment_module._line_table is None, reason="dedup._lines is not built")
+@pytest.mark.parametrize("unit", ["line", "paragraph", "auto"])
+@given(lines=_LINES)
+def test_compiled_line_table_equals_python_lines(unit: str, lines: list[bytes]) -> None:
+    data = b"\n".join(lines)
+    compiled = segment(data, unit)
+    with patch.object(segment_module, "_line_table", None):
+        in_python = segment(data, unit)
+    assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)

@@ -1,0 +1,115 @@
+/* Line tables in C: where each line of a document starts and ends and whether it holds
+ * anything but whitespace (dedup.segment), and the line numbers of byte offsets
+ * (dedup.cleaner). Both are one pass over the bytes, where Python made an object per
+ * line or a call per offset.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* bytes.isspace() of a line's bytes: space, \t, \n, \v, \f and \r. */
+static inline int is_space(unsigned char byte) {
+    return byte == ' ' || (byte >= '\t' && byte <= '\r');
+}
+
+/* line_table(body) -> (starts, ends, filled): per line of body.split(b"\n"), its start
+ * and end offsets (native int64, the newline excluded) and 1 when it is not blank. */
+static PyObject *line_table(PyObject *module, PyObject *body) {
+    if (!PyBytes_Check(body)) {
+        PyErr_SetString(PyExc_TypeError, "line_table(body: bytes)");
+        return NULL;
+    }
+    const char *text = PyBytes_AS_STRING(body);
+    Py_ssize_t length = PyBytes_GET_SIZE(body), count = 1;
+    for (const char *at = text; (at = memchr(at, '\n', (size_t)(text + length - at))); at++)
+        count++;
+    PyObject *starts = PyBytes_FromStringAndSize(NULL, count * 8);
+    PyObject *ends = PyBytes_FromStringAndSize(NULL, count * 8);
+    PyObject *filled = PyBytes_FromStringAndSize(NULL, count);
+    if (!starts || !ends || !filled)
+        goto fail;
+    int64_t *start_of = (int64_t *)PyBytes_AS_STRING(starts);
+    int64_t *end_of = (int64_t *)PyBytes_AS_STRING(ends);
+    char *filled_of = PyBytes_AS_STRING(filled);
+    Py_ssize_t start = 0;
+    for (Py_ssize_t line = 0; line < count; line++) {
+        const char *newline = memchr(text + start, '\n', (size_t)(length - start));
+        Py_ssize_t end = newline ? newline - text : length;
+        char blank = 1;
+        for (Py_ssize_t i = start; i < end && blank; i++)
+            blank = is_space((unsigned char)text[i]);
+        start_of[line] = start;
+        end_of[line] = end;
+        filled_of[line] = !blank;
+        start = end + 1;
+    }
+    PyObject *result = PyTuple_Pack(3, starts, ends, filled);
+    Py_DECREF(starts);
+    Py_DECREF(ends);
+    Py_DECREF(filled);
+    return result;
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(filled);
+    return NULL;
+}
+
+/* line_numbers(data, positions, out): out[i] = the 1-based line of byte positions[i],
+ * for positions in ascending order (array('q')s of one length). */
+static PyObject *line_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyBytes_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "line_numbers(data: bytes, positions, out)");
+        return NULL;
+    }
+    Py_buffer positions_view, out_view;
+    if (PyObject_GetBuffer(args[1], &positions_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(args[2], &out_view, PyBUF_FORMAT | PyBUF_WRITABLE |
+                                                   PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&positions_view);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    const char *text = PyBytes_AS_STRING(args[0]);
+    Py_ssize_t length = PyBytes_GET_SIZE(args[0]), count = positions_view.len / 8;
+    const int64_t *positions = positions_view.buf;
+    int64_t *out = out_view.buf;
+    if (positions_view.itemsize != 8 || out_view.itemsize != 8 || out_view.len != positions_view.len) {
+        PyErr_SetString(PyExc_TypeError, "positions and out must be array('q')s of one length");
+        goto done;
+    }
+    int64_t line = 1, previous = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t position = positions[i];
+        if (position < previous || position > length) {
+            PyErr_SetString(PyExc_ValueError, "positions must ascend within the data");
+            goto done;
+        }
+        for (const char *at = text + previous;
+             (at = memchr(at, '\n', (size_t)(text + position - at))); at++)
+            line++;
+        out[i] = line;
+        previous = position;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&out_view);
+    PyBuffer_Release(&positions_view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"line_table", (PyCFunction)line_table, METH_O,
+     "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
+    {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,
+     "line_numbers(data, positions, out): the 1-based line of each ascending position"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_lines", "Line tables of documents.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__lines(void) { return PyModule_Create(&module); }

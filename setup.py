@@ -13,6 +13,9 @@ setup(
         Extension("dedup._fold", ["dedup/_fold.c"], depends=["dedup/_utf8.h"], optional=True),
         Extension("dedup._repeats", ["dedup/_repeats.c"], optional=True),
         Extension("dedup._lines", ["dedup/_lines.c"], optional=True),
+        Extension(
+            "dedup._sentences", ["dedup/_sentences.c"], depends=["dedup/_utf8.h"], optional=True
+        ),
         Extension("dedup._prefilter", ["dedup/_prefilter.c"], optional=True),
         Extension("dedup._nested", ["dedup/_nested.c"], depends=["dedup/_utf8.h"], optional=True),
     ]

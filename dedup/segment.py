@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import and_, le, ne, not_, sub, truth
 
-from .sentences import split_sentences
+from .sentences import ABBREVIATIONS, is_abbreviation_word, split_sentences
 
 
 def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
@@ -32,7 +32,19 @@ def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
     return line_table
 
 
+def _load_sentence_spans() -> Callable[..., bytes] | None:
+    try:
+        from ._sentences import sentence_spans
+    except ImportError:  # the extension is not built: split_sentences runs per line
+        return None
+    return sentence_spans
+
+
+# Longer lines are cut into sentences in Python, which holds one byte per character
+# where C holds twelve (96 MB for a line this long).
+_MAX_LINE_IN_C = 8 << 20
 _line_table = _load_line_table()
+_sentence_spans_in_c = _load_sentence_spans()
 
 BOM = b"\xef\xbb\xbf"
 _SENTENCE_END = tuple(mark.encode() for mark in '.!?:;"”»。！？')
@@ -187,6 +199,24 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         # Sentences are cut within each line: a sentence never spans a line break, so
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
+        if _sentence_spans_in_c is not None:
+
+            def long_line(start: int, end: int) -> list[tuple[int, int]]:
+                return _sentence_spans(body, *_strip_span(body, start, end))
+
+            spans = array("q")
+            spans.frombytes(
+                _sentence_spans_in_c(
+                    body,
+                    array("q", line_spans[0]),
+                    array("q", line_spans[1]),
+                    ABBREVIATIONS,
+                    is_abbreviation_word,
+                    _MAX_LINE_IN_C,
+                    long_line,
+                )
+            )
+            return Segmentation(bom, body, spans[0::2], spans[1::2])
         starts: list[int] = []
         ends: list[int] = []
         for start, end in zip(*line_spans, strict=True):

@@ -151,7 +151,13 @@ def _is_abbreviation(text: str, stop_at: int) -> bool:
         start, end = stop_at - run.end(), stop_at
     if start == window and window > 0 and _WORD_CHAR.match(text, window - 1):
         return False  # a word longer than the window: no abbreviation
-    word = text[start:end].lower().strip(".")
+    return is_abbreviation_word(text[start:end])
+
+
+def is_abbreviation_word(word: str) -> bool:
+    """True when the run of word characters and dots before a full stop is an
+    abbreviation or an initial."""
+    word = word.lower().strip(".")
     if len(word) == 1 and word.isalpha():
         return True
     return word in ABBREVIATIONS

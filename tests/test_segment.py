@@ -4,7 +4,7 @@ import re
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import segment as segment_module
@@ -121,3 +121,36 @@ def test_compiled_line_table_equals_python_lines(unit: str, lines: list[bytes]) 
     with patch.object(segment_module, "_line_table", None):
         in_python = segment(data, unit)
     assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)
+
+
+# Sentences made of a word, a stop, closers and a space, in every combination: both kinds
+# of stops, spaces beyond ASCII, abbreviations (ASCII, Cyrillic, dotted), initials, upper
+# and lower case beyond ASCII, digits, "_", words as long as the abbreviation window; and
+# openers, CR, and bytes that are not UTF-8 between them.
+_WORDS = ["Mr", "e.g", "т.е", "г", "St", "J", "x", "a_b", "The", "the", "Élan", "élan", "Ωmega"]
+_WORDS += ["ωmega", "3", "4.5", "第一句", "." * 63 + "J", "w" * 64, "(The", "¿Qué", "—", ""]
+_STOPS = ["", ".", "!", "?", "…", "。", "！", "?!", "..."]
+_SPACES = ["", " ", "  ", "\u00a0", "\u3000", "\t"]
+_SENTENCE = st.tuples(
+    st.sampled_from(_WORDS),
+    st.sampled_from(_STOPS),
+    st.sampled_from(["", '"', "”", "»", ")"]),
+    st.sampled_from(_SPACES),
+).map(lambda parts: "".join(parts).encode())
+_PIECES = _SENTENCE | st.sampled_from([b"\xff", b"\xc3", b"\xe2\x80", b"\n", b"\r"])
+
+
+@pytest.mark.skipif(segment_module._sentence_spans_in_c is None, reason="not built")
+@settings(max_examples=500)
+@given(st.lists(_PIECES, max_size=12))
+@example([b"J. The end. x. Then e.g. This and a_b. That, Mr. Smith."])
+@example(["Ура г. Москва т.е. Это. Élan. Ωmega! ¿Qué? «Да.» Нет.".encode()])
+@example([b"Word " + b"." * 63 + b"J. The end", b" and " + b"w" * 70 + b". Then"])
+def test_compiled_sentences_equal_python_sentences(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    compiled = segment(data, "sentence")
+    with patch.object(segment_module, "_MAX_LINE_IN_C", 12):  # longer lines: in Python
+        assert segment(data, "sentence") == compiled
+    with patch.object(segment_module, "_sentence_spans_in_c", None):
+        in_python = segment(data, "sentence")
+    assert list(zip(compiled.starts, compiled.ends)) == list(zip(in_python.starts, in_python.ends))

@@ -1,0 +1,305 @@
+/* Sentence units in C: dedup.sentences.split_sentences over every line of a document,
+ * with byte spans out (what dedup.segment makes of its character spans).
+ *
+ * Each line is stripped of ASCII whitespace (bytes.strip), decoded as Python decodes it
+ * with surrogateescape (a byte that begins no valid character is one lone surrogate),
+ * and cut where split_sentences cuts it; see that module for the rules. A word before a
+ * full stop is tested as an abbreviation here when it is ASCII, and by the Python
+ * function passed in otherwise (str.lower has mappings beyond one character).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_utf8.h"
+
+#define WORD_WINDOW 64 /* dedup.sentences._WORD_WINDOW */
+
+static int is_western_stop(Py_UCS4 c) {
+    return c == '.' || c == '!' || c == '?' || c == 0x2026 || c == 0x203C || c == 0x2047 ||
+           c == 0x2048 || c == 0x2049;
+}
+
+static int is_full_width_stop(Py_UCS4 c) {
+    return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF61;
+}
+
+static int is_closer(Py_UCS4 c) {
+    return c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == 0xBB || c == 0x300D ||
+           c == 0x300F || c == 0xFF09 || c == ')' || c == ']';
+}
+
+static int is_opener(Py_UCS4 c) {
+    return c == '"' || c == '\'' || c == 0x201C || c == 0x2018 || c == 0xAB || c == 0x300C ||
+           c == 0x300E || c == 0xFF08 || c == '(' || c == '[' || c == 0xBF || c == 0xA1 ||
+           c == '-' || c == 0x2014;
+}
+
+/* A character of [\w.] in a str pattern. */
+static int is_word_char(Py_UCS4 c) { return c == '.' || c == '_' || Py_UNICODE_ISALNUM(c); }
+
+static int is_ascii_space(unsigned char byte) {
+    return byte == ' ' || (byte >= '\t' && byte <= '\r');
+}
+
+typedef struct {
+    PyObject *abbreviations; /* a set of str */
+    PyObject *word_test;     /* word -> bool, for words beyond ASCII */
+    Py_UCS4 *chars;          /* the line's characters */
+    Py_ssize_t *offsets;     /* the byte offset of each, and one past the last */
+    Py_ssize_t capacity;
+    int64_t *spans; /* start and end of every sentence so far */
+    Py_ssize_t span_count, span_capacity;
+} Splitter;
+
+/* dedup.sentences._starts_sentence */
+static int starts_sentence(const Py_UCS4 *chars, Py_ssize_t count, Py_ssize_t at) {
+    while (at < count && is_opener(chars[at]))
+        at++;
+    return at < count && Py_UNICODE_ISALNUM(chars[at]) && !Py_UNICODE_ISLOWER(chars[at]);
+}
+
+/* dedup.sentences._is_abbreviation for a full stop at stop_at; -1 on error. */
+static int is_abbreviation(Splitter *splitter, Py_ssize_t stop_at) {
+    const Py_UCS4 *chars = splitter->chars;
+    Py_ssize_t window = stop_at > WORD_WINDOW ? stop_at - WORD_WINDOW : 0, start = stop_at;
+    while (start > window && is_word_char(chars[start - 1]))
+        start--;
+    if (start == stop_at)
+        return 0;
+    if (start == window && window > 0 && is_word_char(chars[window - 1]))
+        return 0; /* a word longer than the window: no abbreviation */
+    int ascii = 1;
+    for (Py_ssize_t i = start; i < stop_at; i++)
+        ascii &= chars[i] < 0x80;
+    PyObject *word;
+    if (!ascii) {
+        word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars + start, stop_at - start);
+        if (word == NULL)
+            return -1;
+        PyObject *answer = PyObject_CallOneArg(splitter->word_test, word);
+        Py_DECREF(word);
+        if (answer == NULL)
+            return -1;
+        int result = PyObject_IsTrue(answer);
+        Py_DECREF(answer);
+        return result;
+    }
+    /* word.lower().strip(".") */
+    char lowered[WORD_WINDOW];
+    Py_ssize_t first = start, last = stop_at;
+    while (first < last && chars[first] == '.')
+        first++;
+    while (last > first && chars[last - 1] == '.')
+        last--;
+    for (Py_ssize_t i = first; i < last; i++) {
+        Py_UCS4 c = chars[i];
+        lowered[i - first] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    Py_ssize_t length = last - first;
+    if (length == 1 && ((lowered[0] >= 'a' && lowered[0] <= 'z')))
+        return 1;
+    word = PyUnicode_FromStringAndSize(lowered, length);
+    if (word == NULL)
+        return -1;
+    int found = PySet_Contains(splitter->abbreviations, word);
+    Py_DECREF(word);
+    return found;
+}
+
+static int append_span(Splitter *splitter, Py_ssize_t start, Py_ssize_t end) {
+    if (splitter->span_count == splitter->span_capacity) {
+        Py_ssize_t capacity = splitter->span_capacity ? 2 * splitter->span_capacity : 1024;
+        int64_t *spans = PyMem_Realloc(splitter->spans, (size_t)capacity * 2 * sizeof *spans);
+        if (spans == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        splitter->spans = spans;
+        splitter->span_capacity = capacity;
+    }
+    splitter->spans[2 * splitter->span_count] = start;
+    splitter->spans[2 * splitter->span_count + 1] = end;
+    splitter->span_count++;
+    return 0;
+}
+
+/* Decode a line into splitter->chars and ->offsets; the number of characters, or -1. */
+static Py_ssize_t decode_line(Splitter *splitter, const unsigned char *text, Py_ssize_t length) {
+    if (length + 1 > splitter->capacity) {
+        Py_ssize_t capacity = length + 1 > 2 * splitter->capacity ? length + 1 : 2 * splitter->capacity;
+        Py_UCS4 *chars = PyMem_Realloc(splitter->chars, (size_t)capacity * sizeof *chars);
+        if (chars == NULL)
+            return -1;
+        splitter->chars = chars;
+        Py_ssize_t *offsets = PyMem_Realloc(splitter->offsets, (size_t)capacity * sizeof *offsets);
+        if (offsets == NULL)
+            return -1;
+        splitter->offsets = offsets;
+        splitter->capacity = capacity;
+    }
+    Py_ssize_t count = 0;
+    for (Py_ssize_t at = 0; at < length;) {
+        splitter->offsets[count] = at;
+        if (text[at] < 0x80) {
+            splitter->chars[count++] = text[at++];
+            continue;
+        }
+        int32_t code = next_code_point(text, length, &at);
+        if (code < 0)
+            code = 0xDC00 + text[at++]; /* surrogateescape */
+        splitter->chars[count++] = (Py_UCS4)code;
+    }
+    splitter->offsets[count] = length;
+    return count;
+}
+
+/* The sentences of one stripped line, as byte spans from `base`; -1 on error. */
+static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t length,
+                      Py_ssize_t base) {
+    Py_ssize_t count = decode_line(splitter, text, length);
+    if (count < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    const Py_UCS4 *chars = splitter->chars;
+    const Py_ssize_t *offsets = splitter->offsets;
+    Py_ssize_t start = 0, tail = count;
+    while (start < count && Py_UNICODE_ISSPACE(chars[start]))
+        start++;
+    for (Py_ssize_t at = 0; at < count;) {
+        Py_UCS4 c = chars[at];
+        int western = is_western_stop(c), full_width = is_full_width_stop(c);
+        if (!western && !full_width) {
+            at++;
+            continue;
+        }
+        Py_ssize_t stop_start = at;
+        while (at < count && (western ? is_western_stop(chars[at]) : is_full_width_stop(chars[at])))
+            at++;
+        Py_ssize_t stop_end = at;
+        while (at < count && is_closer(chars[at]))
+            at++;
+        Py_ssize_t end = at;
+        while (at < count && Py_UNICODE_ISSPACE(chars[at]))
+            at++;
+        Py_ssize_t after = at;
+        int boundary = 1;
+        if (!is_full_width_stop(chars[stop_end - 1])) {
+            boundary = after > end && starts_sentence(chars, count, after);
+            if (boundary && stop_end - stop_start == 1 && chars[stop_start] == '.') {
+                int abbreviation = is_abbreviation(splitter, stop_start);
+                if (abbreviation < 0)
+                    return -1;
+                boundary = !abbreviation;
+            }
+        }
+        if (boundary && end > start && after < count) {
+            if (append_span(splitter, base + offsets[start], base + offsets[end]) < 0)
+                return -1;
+            start = after;
+        }
+    }
+    while (tail > 0 && Py_UNICODE_ISSPACE(chars[tail - 1]))
+        tail--;
+    if (tail > start && append_span(splitter, base + offsets[start], base + offsets[tail]) < 0)
+        return -1;
+    return 0;
+}
+
+/* Append the spans that long_line(start, end) returns: (start, end) pairs. */
+static int split_long_line(Splitter *splitter, PyObject *long_line, Py_ssize_t start,
+                           Py_ssize_t end) {
+    PyObject *pairs = PyObject_CallFunction(long_line, "nn", start, end);
+    if (pairs == NULL)
+        return -1;
+    PyObject *iterator = PyObject_GetIter(pairs);
+    Py_DECREF(pairs);
+    if (iterator == NULL)
+        return -1;
+    PyObject *pair;
+    while ((pair = PyIter_Next(iterator)) != NULL) {
+        Py_ssize_t first, last;
+        int parsed = PyArg_ParseTuple(pair, "nn", &first, &last);
+        Py_DECREF(pair);
+        if (!parsed || append_span(splitter, first, last) < 0) {
+            Py_DECREF(iterator);
+            return -1;
+        }
+    }
+    Py_DECREF(iterator);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* sentence_spans(body, starts, ends, abbreviations, word_test, max_line, long_line) ->
+ * bytes: the start and end (native int64) of every sentence of the lines
+ * body[starts[i]:ends[i]], in order. A line longer than max_line bytes is cut by
+ * long_line(start, end) instead: the arrays here take 12 bytes per byte of a line. */
+static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7 || !PyBytes_Check(args[0]) || !PyAnySet_Check(args[3]) ||
+        !PyCallable_Check(args[4]) || !PyCallable_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError, "sentence_spans(body: bytes, starts, ends, "
+                                         "abbreviations: set, word_test, max_line, long_line)");
+        return NULL;
+    }
+    Py_ssize_t max_line = PyLong_AsSsize_t(args[5]);
+    if (max_line == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer starts_view, ends_view;
+    if (PyObject_GetBuffer(args[1], &starts_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(args[2], &ends_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&starts_view);
+        return NULL;
+    }
+    Splitter splitter = {args[3], args[4], NULL, NULL, 0, NULL, 0, 0};
+    PyObject *spans = NULL;
+    const unsigned char *body = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]), lines = starts_view.len / 8;
+    const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
+    if (starts_view.itemsize != 8 || ends_view.itemsize != 8 || ends_view.len != starts_view.len) {
+        PyErr_SetString(PyExc_TypeError, "starts and ends must be array('q')s of one length");
+        goto done;
+    }
+    for (Py_ssize_t line = 0; line < lines; line++) {
+        Py_ssize_t start = starts[line], end = ends[line];
+        if (start < 0 || end < start || end > size) {
+            PyErr_SetString(PyExc_ValueError, "a line lies outside the body");
+            goto done;
+        }
+        if (end - start > max_line) {
+            if (split_long_line(&splitter, args[6], start, end) < 0)
+                goto done;
+            continue;
+        }
+        while (start < end && is_ascii_space(body[start]))
+            start++;
+        while (end > start && is_ascii_space(body[end - 1]))
+            end--;
+        if (start < end && split_line(&splitter, body + start, end - start, start) < 0)
+            goto done;
+    }
+    spans = PyBytes_FromStringAndSize((const char *)splitter.spans,
+                                      splitter.span_count * 2 * (Py_ssize_t)sizeof(int64_t));
+done:
+    PyMem_Free(splitter.spans);
+    PyMem_Free(splitter.chars);
+    PyMem_Free(splitter.offsets);
+    PyBuffer_Release(&ends_view);
+    PyBuffer_Release(&starts_view);
+    return spans;
+}
+
+static PyMethodDef methods[] = {
+    {"sentence_spans", (PyCFunction)(void (*)(void))sentence_spans, METH_FASTCALL,
+     "sentence_spans(body, starts, ends, abbreviations, word_test): the byte spans of the "
+     "sentences of every line"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_sentences", "Sentence units of documents.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__sentences(void) { return PyModule_Create(&module); }

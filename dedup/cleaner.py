@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
-from operator import not_, or_
+from operator import is_not, itemgetter, not_, or_
 from typing import NamedTuple
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -411,30 +411,34 @@ class Cleaner:
     ) -> list[Decision]:
         if not findings:
             return []
+        # Built column by column with C-level calls: a document can have a decision for
+        # most of its units.
         offset = len(seg.bom)
-        wanted = [
-            *(seg.starts[unit] for unit in findings),
-            *(seg.ends[unit] for unit in findings),
-            *(seg.starts[f.kept_unit] for f in findings.values() if f.kept_unit is not None),
-        ]
-        line_of = _lines_at(data, [position + offset for position in wanted])
-        decisions = []
-        for unit in sorted(findings):
-            finding = findings[unit]
-            kept = None
-            if finding.rule == REPEAT_BATCH:
-                kept = known.get(fingerprints[unit])
-            elif finding.kept_unit is not None:
-                source = findings.get(finding.kept_unit)
-                if source is not None and source.rule == REPEAT_BATCH:
-                    kept = known.get(fingerprints[unit])
-                else:
-                    kept = Location(name, line_of[seg.starts[finding.kept_unit] + offset])
-            start, end = seg.starts[unit] + offset, seg.ends[unit] + offset
-            decisions.append(
-                Decision(unit, start, end, line_of[start], line_of[end], finding.rule, kept)
-            )
-        return decisions
+        units = sorted(findings)
+        found = list(map(findings.__getitem__, units))
+        starts = list(map(offset.__add__, map(seg.starts.__getitem__, units)))
+        ends = list(map(offset.__add__, map(seg.ends.__getitem__, units)))
+        rules = list(map(itemgetter(0), found))
+        copies = list(map(itemgetter(1), found))
+        copied = list(compress(range(len(units)), map(is_not, copies, repeat(None))))
+        copy_starts = [seg.starts[copies[index]] + offset for index in copied]
+        line_of = _lines_at(data, [*starts, *ends, *copy_starts])
+        kept: list[Location | None] = [None] * len(units)
+        locations: dict[int, Location] = {}  # kept unit -> where it is (shared)
+        for index, copy_start in zip(copied, copy_starts, strict=True):
+            source = findings.get(copies[index])
+            if source is not None and source.rule == REPEAT_BATCH:
+                kept[index] = known.get(fingerprints[units[index]])
+                continue
+            location = locations.get(copy_start)
+            if location is None:
+                location = locations[copy_start] = Location(name, line_of[copy_start])
+            kept[index] = location
+        for index in compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules)):
+            kept[index] = known.get(fingerprints[units[index]])
+        lines = map(line_of.__getitem__, starts)
+        end_lines = map(line_of.__getitem__, ends)
+        return list(map(Decision, units, starts, ends, lines, end_lines, rules, kept))
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]

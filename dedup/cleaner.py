@@ -7,13 +7,15 @@ It does no I/O and prints nothing.
 
 from __future__ import annotations
 
+import gc
 import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import wraps
 from itertools import compress, filterfalse, repeat
 from operator import is_not, itemgetter, not_, or_
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
@@ -45,6 +47,32 @@ def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | No
 
 
 _line_numbers = _load_line_numbers()
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run function with the cyclic garbage collector paused.
+
+    Cleaning a big document builds millions of lists, tuples and dict entries without
+    a reference cycle among them, and each full collection walked every one: a quarter
+    of the time of a 200 MB document in sentence mode. Cycles made meanwhile are
+    collected once the collector runs again.
+    """
+
+    @wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
 
 # An unmatched unit this short may sit inside a boilerplate region (a name, a label).
 FILLER_MAX_CHARS = 60
@@ -184,6 +212,7 @@ class Cleaner:
             return _Units(seg, units, keys, fingerprints, key_lengths, protected)
         return _Units(seg, None, keys, fingerprints, key_lengths, [False] * count)
 
+    @_collector_paused
     def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
         those among them that are short)."""
@@ -223,6 +252,7 @@ class Cleaner:
         """
         return self._clean(data, name, None, (first, last))
 
+    @_collector_paused
     def _clean(
         self,
         data: bytes,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from unittest.mock import patch
 
 import pytest
@@ -125,3 +126,32 @@ def test_compiled_line_numbers_equal_python_line_numbers(data: bytes, draw: st.D
     with patch.object(cleaner_module, "_line_numbers", None):
         assert compiled == cleaner_module._lines_at(data, positions)
     assert compiled == {position: data.count(b"\n", 0, position) + 1 for position in positions}
+
+
+def test_cleaning_leaves_the_garbage_collector_as_it_found_it() -> None:
+    data = b"A line that repeats.\nA line that repeats.\n"
+    assert gc.isenabled()
+    Cleaner().clean(data)
+    assert gc.isenabled()
+    failing = patch.object(cleaner_module, "find_repeats", side_effect=RuntimeError("boom"))
+    with failing, pytest.raises(RuntimeError):
+        Cleaner().clean(data)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Cleaner().clean(data)
+        assert not gc.isenabled()  # a caller's choice stands
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_paused_while_cleaning() -> None:
+    states = []
+
+    def find_repeats(*args: object) -> dict[int, object]:
+        states.append(gc.isenabled())
+        return {}
+
+    with patch.object(cleaner_module, "find_repeats", side_effect=find_repeats):
+        Cleaner().clean(b"one\ntwo\n")
+    assert states and not any(states)

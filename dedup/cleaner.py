@@ -46,7 +46,7 @@ def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | No
     return line_numbers
 
 
-_line_numbers = _load_line_numbers()
+_compiled_line_numbers = _load_line_numbers()
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -452,7 +452,7 @@ class Cleaner:
         copies = list(map(itemgetter(1), found))
         copied = list(compress(range(len(units)), map(is_not, copies, repeat(None))))
         copy_starts = [seg.starts[copies[index]] + offset for index in copied]
-        line_of = _lines_at(data, [*starts, *ends, *copy_starts])
+        copy_line = _lines_at(data, copy_starts)
         kept: list[Location | None] = [None] * len(units)
         locations: dict[int, Location] = {}  # kept unit -> where it is (shared)
         for index, copy_start in zip(copied, copy_starts, strict=True):
@@ -462,22 +462,20 @@ class Cleaner:
                 continue
             location = locations.get(copy_start)
             if location is None:
-                location = locations[copy_start] = Location(name, line_of[copy_start])
+                location = locations[copy_start] = Location(name, copy_line[copy_start])
             kept[index] = location
         for index in compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules)):
             kept[index] = known.get(fingerprints[units[index]])
-        lines = map(line_of.__getitem__, starts)
-        end_lines = map(line_of.__getitem__, ends)
+        lines, end_lines = _line_numbers(data, starts), _line_numbers(data, ends)
         return list(map(Decision, units, starts, ends, lines, end_lines, rules, kept))
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]
     ) -> Iterator[tuple[int, int]]:
         offset = len(seg.bom)
-        kept = [unit for unit in range(len(seg)) if keep[unit]]
-        line_of = _lines_at(data, [seg.starts[unit] + offset for unit in kept])
-        for unit in kept:
-            yield line_of[seg.starts[unit] + offset], unit
+        kept = list(compress(range(len(seg)), keep))
+        starts = list(map(offset.__add__, map(seg.starts.__getitem__, kept)))
+        yield from zip(_line_numbers(data, starts), kept)
 
 
 def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
@@ -490,17 +488,22 @@ def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
 
 
 def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:
-    """Map byte offsets to 1-based line numbers, counting newlines once, left to right."""
+    """Map byte offsets to 1-based line numbers."""
     ordered = sorted(set(positions))
-    if _line_numbers is not None:
-        wanted = array("q", ordered)
-        lines = array("q", bytes(8 * len(wanted)))
-        _line_numbers(data, wanted, lines)
-        return dict(zip(ordered, lines))
-    result: dict[int, int] = {}
+    return dict(zip(ordered, _line_numbers(data, ordered)))
+
+
+def _line_numbers(data: bytes, ascending: list[int]) -> Sequence[int]:
+    """The 1-based line number of each byte offset, for offsets in ascending order:
+    newlines are counted once, left to right (in C where ``dedup._lines`` is built)."""
+    if _compiled_line_numbers is not None:
+        lines = array("q", bytes(8 * len(ascending)))
+        _compiled_line_numbers(data, array("q", ascending), lines)
+        return lines
+    result: list[int] = []
     line, previous = 1, 0
-    for position in ordered:
+    for position in ascending:
         line += data.count(b"\n", previous, position)
         previous = position
-        result[position] = line
+        result.append(line)
     return result

@@ -118,12 +118,14 @@ def test_structural_flags_in_bulk_equal_one_by_one(keys: list[bytes]) -> None:
     assert structural_flags(keys) == [is_structural(key) for key in keys]
 
 
-@pytest.mark.skipif(cleaner_module._line_numbers is None, reason="dedup._lines is not built")
+@pytest.mark.skipif(
+    cleaner_module._compiled_line_numbers is None, reason="dedup._lines is not built"
+)
 @given(st.binary(max_size=40).map(lambda data: data.replace(b"x", b"\n")), st.data())
 def test_compiled_line_numbers_equal_python_line_numbers(data: bytes, draw: st.DataObject) -> None:
     positions = draw.draw(st.lists(st.integers(0, len(data))))
     compiled = cleaner_module._lines_at(data, positions)
-    with patch.object(cleaner_module, "_line_numbers", None):
+    with patch.object(cleaner_module, "_compiled_line_numbers", None):
         assert compiled == cleaner_module._lines_at(data, positions)
     assert compiled == {position: data.count(b"\n", 0, position) + 1 for position in positions}
 

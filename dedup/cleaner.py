@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import compress, filterfalse, repeat
-from operator import is_not, itemgetter, not_, or_
+from operator import and_, is_not, itemgetter, not_, or_
 from typing import NamedTuple, ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -30,7 +30,7 @@ from .detectors import (
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
-from .nested import ASCII_NOT_ALNUM, AdjacentPairs, find_nested
+from .nested import AdjacentPairs, find_nested
 from .normalize import get_profile, make_bulk_key_function, make_key_function
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
@@ -81,6 +81,7 @@ FILLER_MAX_CHARS = 60
 # the site: its learned rules are not applied, so that it is not emptied.
 MAX_CHROME_SHARE = 0.9
 _HAS_WORD = re.compile(r"[^\W_]")
+_ASCII_ALNUM = re.compile(rb"[0-9A-Za-z]")
 # A key that ends like a sentence (or a label: "Share this:"), so is not a menu item.
 _SENTENCE_END = re.compile(rb"(?:[.!?:;]|\xe3\x80\x82|\xef\xbc[\x81\x9f])[\W_]*$")
 
@@ -95,10 +96,12 @@ def is_structural(key: bytes) -> bool:
 
 
 def structural_flags(keys: Sequence[bytes]) -> list[bool]:
-    """:func:`is_structural` of every key; an ASCII key is structural when deleting its
-    bytes that are not letters or digits leaves nothing, which is tested in C."""
-    flags = list(map(not_, map(bytes.translate, keys, repeat(None), repeat(ASCII_NOT_ALNUM))))
-    for index in compress(range(len(keys)), map(not_, map(bytes.isascii, keys))):
+    """:func:`is_structural` of every key. A key with an ASCII letter or digit is not
+    structural, which one C-level search per key finds (most stop at the first byte);
+    only the others beyond ASCII are decoded."""
+    flags = list(map(not_, map(_ASCII_ALNUM.search, keys)))
+    wide = map(and_, flags, map(not_, map(bytes.isascii, keys)))
+    for index in compress(range(len(keys)), wide):
         flags[index] = is_structural(keys[index])
     return flags
 
@@ -277,8 +280,10 @@ class Cleaner:
             in_batch = map(known.__contains__, fingerprints)
             repeated.update(compress(range(count), in_batch))
         structural = units.protected.copy()
-        for index in repeated:
-            structural[index] = structural[index] or is_structural(units.keys[index])
+        repeats_in_order = list(repeated)
+        flags = structural_flags(list(map(units.keys.__getitem__, repeats_in_order)))
+        for index in compress(repeats_in_order, flags):
+            structural[index] = True
         rules, user_drops = self._match_rules(units, chrome or {})
         units.units = None  # not needed any more; free them early
         short = list(map(FILLER_MAX_CHARS.__ge__, units.key_lengths))

@@ -77,10 +77,15 @@ class Segmentation:
         return self.body[self.starts[index] : self.ends[index]]
 
 
-def _char_len(line: bytes) -> int:
-    if line.isascii():
-        return len(line.rstrip())
-    return len(line.decode("utf-8", "replace").rstrip())
+def _char_lengths(lines: list[bytes]) -> list[int]:
+    """Each line's length in characters without trailing whitespace; only the lines
+    beyond ASCII are decoded."""
+    lengths = list(map(len, map(bytes.rstrip, lines)))
+    wide = list(compress(range(len(lines)), map(not_, map(bytes.isascii, lines))))
+    texts = map(bytes.decode, map(lines.__getitem__, wide), repeat("utf-8"), repeat("replace"))
+    for index, length in zip(wide, map(len, map(str.rstrip, texts)), strict=True):
+        lengths[index] = length
+    return lengths
 
 
 def looks_hard_wrapped(lines: list[bytes]) -> bool:
@@ -103,10 +108,7 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
         # Two lines are too little evidence on their own; see _paragraph_blocks.
         return False
     stripped = list(map(bytes.rstrip, lines))
-    if all(map(bytes.isascii, stripped)):
-        lengths = list(map(len, stripped))
-    else:
-        lengths = [_char_len(line) for line in lines]
+    lengths = _char_lengths(lines)
     widest = max(lengths)
     if not 30 <= widest <= 120:
         return False
@@ -128,9 +130,9 @@ def _paragraph_blocks(lines_of: list[list[bytes]]) -> list[bool]:
     multi = [index for index, lines in enumerate(lines_of) if len(lines) > 1]
     wrapped = [index for index in multi if verdicts[index]]
     if multi and len(wrapped) * 2 >= len(multi):
-        width = max(_char_len(line) for index in wrapped for line in lines_of[index])
+        width = max(max(_char_lengths(lines_of[index])) for index in wrapped)
         for index in multi:
-            lengths = [_char_len(line) for line in lines_of[index]]
+            lengths = _char_lengths(lines_of[index])
             full = sum(1 for length in lengths[:-1] if length >= 0.6 * width)
             if max(lengths) <= width + 2 and full >= 0.8 * (len(lengths) - 1):
                 verdicts[index] = True

@@ -154,3 +154,12 @@ def test_compiled_sentences_equal_python_sentences(pieces: list[bytes]) -> None:
     with patch.object(segment_module, "_sentence_spans_in_c", None):
         in_python = segment(data, "sentence")
     assert list(zip(compiled.starts, compiled.ends)) == list(zip(in_python.starts, in_python.ends))
+
+
+@given(st.lists(st.binary(max_size=12) | st.text(" a\u00a0é\u3000").map(str.encode)))
+def test_char_lengths_count_characters_without_trailing_whitespace(lines: list[bytes]) -> None:
+    expected = [
+        len(line.rstrip()) if line.isascii() else len(line.decode("utf-8", "replace").rstrip())
+        for line in lines
+    ]
+    assert segment_module._char_lengths(lines) == expected

@@ -4,7 +4,8 @@
  * A key is flagged when it is one of the literal strings, or, no longer than the
  * longest key a template can match, when it starts with one of the given prefixes,
  * ends with one of the suffixes or holds one of the needles (the literal pieces that
- * the Matcher indexes its templates and searched entries by). Every key the Matcher
+ * the Matcher indexes its templates and searched entries by) with no more spaces than
+ * a key matching by that needle can hold. Every key the Matcher
  * can match is flagged; most of a document's keys are not, and the Matcher never sees
  * them.
  */
@@ -107,15 +108,17 @@ static int has_affix(const Affixes *affixes, const char *text, Py_ssize_t length
     return 0;
 }
 
-/* The needles, with bitmaps of their first bytes, so that one scan of a key tests them
+/* The needles, each with the most spaces a key holding it may have to match (or -1 for
+ * any number), and bitmaps of their first bytes, so that one scan of a key tests them
  * all and only stops where a needle may start: a bit per pair of bytes for needles of
  * two or three bytes, a bit per hash of four bytes for longer ones (most needles hold a
  * common pair, " a", and rarely a common four bytes). */
 typedef struct {
-    PyObject *list;
+    Py_ssize_t count;
+    const char **bytes;
+    Py_ssize_t *sizes, *most_spaces;
     unsigned char *pairs; /* 65536 bits, or NULL when no needle has two or three bytes */
     unsigned char *grams; /* 65536 bits, or NULL when no needle has four bytes or more */
-    int has_empty, has_single;
 } Needles;
 
 static inline unsigned gram_bit(const unsigned char *bytes) {
@@ -137,43 +140,75 @@ static int set_bit(unsigned char **bits, unsigned bit) {
     return 0;
 }
 
+static void free_needles(Needles *needles) {
+    PyMem_Free(needles->bytes);
+    PyMem_Free(needles->sizes);
+    PyMem_Free(needles->most_spaces);
+    PyMem_Free(needles->pairs);
+    PyMem_Free(needles->grams);
+}
+
+/* Fill `needles` from a list of (bytes, most spaces) pairs; -1 on error. The list keeps
+ * the bytes alive while they are used. */
 static int build_needles(PyObject *list, Needles *needles) {
     memset(needles, 0, sizeof *needles);
     if (!PyList_Check(list)) {
-        PyErr_SetString(PyExc_TypeError, "needles must be a list of bytes");
+        PyErr_SetString(PyExc_TypeError, "needles must be a list of (bytes, int)");
         return -1;
     }
-    needles->list = list;
-    for (Py_ssize_t n = 0; n < PyList_GET_SIZE(list); n++) {
-        PyObject *needle = PyList_GET_ITEM(list, n);
-        if (!PyBytes_Check(needle)) {
-            PyErr_SetString(PyExc_TypeError, "needles must be a list of bytes");
+    Py_ssize_t count = PyList_GET_SIZE(list);
+    needles->bytes = PyMem_Calloc((size_t)count + 1, sizeof *needles->bytes);
+    needles->sizes = PyMem_Calloc((size_t)count + 1, sizeof *needles->sizes);
+    needles->most_spaces = PyMem_Calloc((size_t)count + 1, sizeof *needles->most_spaces);
+    if (!needles->bytes || !needles->sizes || !needles->most_spaces) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t n = 0; n < count; n++) {
+        PyObject *item = PyList_GET_ITEM(list, n);
+        PyObject *needle;
+        Py_ssize_t most_spaces;
+        if (!PyTuple_Check(item) || !PyArg_ParseTuple(item, "Sn", &needle, &most_spaces)) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "needles must be a list of (bytes, int)");
+            }
             return -1;
         }
         const unsigned char *bytes = (const unsigned char *)PyBytes_AS_STRING(needle);
         Py_ssize_t size = PyBytes_GET_SIZE(needle);
-        if (size == 0)
-            needles->has_empty = 1;
-        else if (size == 1)
-            needles->has_single = 1;
-        else if (size < 4 ? set_bit(&needles->pairs, (unsigned)bytes[0] << 8 | bytes[1])
-                          : set_bit(&needles->grams, gram_bit(bytes)))
+        needles->bytes[n] = (const char *)bytes;
+        needles->sizes[n] = size;
+        needles->most_spaces[n] = most_spaces;
+        if (size >= 2 && (size < 4 ? set_bit(&needles->pairs, (unsigned)bytes[0] << 8 | bytes[1])
+                                   : set_bit(&needles->grams, gram_bit(bytes))))
             return -1;
     }
+    needles->count = count;
     return 0;
 }
 
-static int holds_any(const Needles *needles, const unsigned char *text, Py_ssize_t length) {
-    if (needles->has_empty)
+/* Whether a key of `spaces` spaces may match by needle n (spaces counted when asked). */
+static int within_bound(const Needles *needles, Py_ssize_t n, const unsigned char *text,
+                        Py_ssize_t length, Py_ssize_t *spaces) {
+    if (needles->most_spaces[n] < 0)
         return 1;
-    Py_ssize_t count = PyList_GET_SIZE(needles->list);
-    if (needles->has_single) {
-        for (Py_ssize_t n = 0; n < count; n++) {
-            PyObject *needle = PyList_GET_ITEM(needles->list, n);
-            if (PyBytes_GET_SIZE(needle) == 1 &&
-                memchr(text, PyBytes_AS_STRING(needle)[0], (size_t)length))
-                return 1;
-        }
+    if (*spaces < 0) {
+        *spaces = 0;
+        for (Py_ssize_t i = 0; i < length; i++)
+            *spaces += text[i] == ' ';
+    }
+    return *spaces <= needles->most_spaces[n];
+}
+
+static int holds_any(const Needles *needles, const unsigned char *text, Py_ssize_t length) {
+    Py_ssize_t spaces = -1;
+    for (Py_ssize_t n = 0; n < needles->count; n++) {
+        if (needles->sizes[n] > 1)
+            continue;
+        int held = needles->sizes[n] == 0 || memchr(text, needles->bytes[n][0], (size_t)length);
+        if (held && within_bound(needles, n, text, length, &spaces))
+            return 1;
     }
     if (needles->pairs == NULL && needles->grams == NULL)
         return 0;
@@ -183,11 +218,11 @@ static int holds_any(const Needles *needles, const unsigned char *text, Py_ssize
             (needles->grams && at + 4 <= length && bit_set(needles->grams, gram_bit(text + at)));
         if (!may_start)
             continue;
-        for (Py_ssize_t n = 0; n < count; n++) {
-            PyObject *needle = PyList_GET_ITEM(needles->list, n);
-            Py_ssize_t size = PyBytes_GET_SIZE(needle);
+        for (Py_ssize_t n = 0; n < needles->count; n++) {
+            Py_ssize_t size = needles->sizes[n];
             if (size >= 2 && at + size <= length &&
-                memcmp(text + at, PyBytes_AS_STRING(needle), (size_t)size) == 0)
+                memcmp(text + at, needles->bytes[n], (size_t)size) == 0 &&
+                within_bound(needles, n, text, length, &spaces))
                 return 1;
         }
     }
@@ -248,8 +283,7 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
 done:
     free_affixes(&prefixes);
     free_affixes(&suffixes);
-    PyMem_Free(needles.pairs);
-    PyMem_Free(needles.grams);
+    free_needles(&needles);
     return result;
 }
 

@@ -5,6 +5,6 @@ def flag_keys(
     short_max: int,
     prefixes: list[bytes],
     suffixes: list[bytes],
-    needles: list[bytes],
+    needles: list[tuple[bytes, int]],
     /,
 ) -> bytes: ...

@@ -249,9 +249,13 @@ class Matcher:
         prefixes = [head for table in self._heads.values() for head in table]
         prefixes += self._strong_heads
         suffixes = [tail for table in self._tails.values() for tail in table]
-        needles = [*self._inner, *(hint for _, _, hints in self._searched for hint in hints)]
+        # Needles, each with the most spaces a key matching by it holds (-1: any number).
+        needles = [
+            (inner, -1 if most is None else most) for inner, most in self._inner_spaces.items()
+        ]
+        needles += [(hint, -1) for _, _, hints in self._searched for hint in hints]
         if self._anywhere or any(not hints for _, _, hints in self._searched):
-            needles.append(b"")  # every key holds it: all short keys are tried
+            needles.append((b"", -1))  # every key holds it: all short keys are tried
         self._prefilter = (prefixes, suffixes, needles)
 
     def match(self, key: bytes) -> Rule | None:

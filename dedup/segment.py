@@ -245,14 +245,15 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         return Segmentation(
             bom, body, map(line_starts.__getitem__, firsts), map(line_ends.__getitem__, lasts)
         )
-    as_lines = set(multi).difference(whole)
-    piece_starts: list[int] = []
-    piece_ends: list[int] = []
-    for block, (first, last) in enumerate(zip(firsts, lasts, strict=True)):
-        if block in as_lines:
-            piece_starts += line_starts[first : last + 1]
-            piece_ends += line_ends[first : last + 1]
-        else:
-            piece_starts.append(line_starts[first])
-            piece_ends.append(line_ends[last])
+    # Between two blocks cut into lines, the blocks are whole: their spans go in bulk.
+    piece_starts, piece_ends = array("q"), array("q")
+    done = 0  # the blocks before this one are in
+    for block in sorted(set(multi).difference(whole)):
+        piece_starts.extend(map(line_starts.__getitem__, firsts[done:block]))
+        piece_ends.extend(map(line_ends.__getitem__, lasts[done:block]))
+        piece_starts.extend(line_starts[firsts[block] : lasts[block] + 1])
+        piece_ends.extend(line_ends[firsts[block] : lasts[block] + 1])
+        done = block + 1
+    piece_starts.extend(map(line_starts.__getitem__, firsts[done:]))
+    piece_ends.extend(map(line_ends.__getitem__, lasts[done:]))
     return Segmentation(bom, body, piece_starts, piece_ends)

@@ -1,7 +1,8 @@
 /* Line tables in C: where each line of a document starts and ends and whether it holds
- * anything but whitespace (dedup.segment), and the line numbers of byte offsets
- * (dedup.cleaner). Both are one pass over the bytes, where Python made an object per
- * line or a call per offset.
+ * anything but whitespace (dedup.segment), the line numbers of byte offsets
+ * (dedup.cleaner), and the byte ranges that removed units leave out, with the widest
+ * gap between kept units (dedup.render). Each is one pass over the bytes, where Python
+ * made an object per line or a call per offset or gap.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -100,7 +101,117 @@ done:
     return result;
 }
 
+/* The number of newlines in text[start:end]. */
+static Py_ssize_t breaks_in(const char *text, int64_t start, int64_t end) {
+    Py_ssize_t count = 0;
+    for (const char *at = text + start; at < text + end &&
+                                        (at = memchr(at, '\n', (size_t)(text + end - at)));
+         at++)
+        count++;
+    return count;
+}
+
+typedef struct {
+    int64_t *data;
+    Py_ssize_t count, capacity, shift;
+} Ranges;
+
+static int add_range(Ranges *ranges, int64_t start, int64_t end) {
+    if (start >= end)
+        return 0;
+    if (ranges->count == ranges->capacity) {
+        Py_ssize_t capacity = ranges->capacity ? 2 * ranges->capacity : 256;
+        int64_t *data = PyMem_Realloc(ranges->data, (size_t)capacity * 2 * sizeof *data);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        ranges->data = data;
+        ranges->capacity = capacity;
+    }
+    ranges->data[2 * ranges->count] = start + ranges->shift;
+    ranges->data[2 * ranges->count + 1] = end + ranges->shift;
+    ranges->count++;
+    return 0;
+}
+
+/* deleted_ranges(body, starts, ends, keep, shift) -> bytes: dedup.render.deleted_ranges
+ * as native int64 (start, end) pairs, for unit spans in array('q')s and keep as bytes. */
+static PyObject *deleted_ranges(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "deleted_ranges(body: bytes, starts, ends, keep: bytes, shift)");
+        return NULL;
+    }
+    Ranges ranges = {NULL, 0, 0, PyLong_AsSsize_t(args[4])};
+    if (ranges.shift == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer starts_view, ends_view;
+    if (PyObject_GetBuffer(args[1], &starts_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(args[2], &ends_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&starts_view);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    const char *body = PyBytes_AS_STRING(args[0]), *keep = PyBytes_AS_STRING(args[3]);
+    Py_ssize_t length = PyBytes_GET_SIZE(args[0]), count = starts_view.len / 8;
+    const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
+    if (starts_view.itemsize != 8 || ends_view.len != starts_view.len ||
+        PyBytes_GET_SIZE(args[3]) != count) {
+        PyErr_SetString(PyExc_ValueError, "starts, ends and keep must hold one item per unit");
+        goto done;
+    }
+    for (Py_ssize_t unit = 0; unit < count; unit++) {
+        if (starts[unit] < 0 || ends[unit] < starts[unit] || ends[unit] > length ||
+            (unit > 0 && starts[unit] < ends[unit - 1])) {
+            PyErr_SetString(PyExc_ValueError, "the units must be ordered spans of the body");
+            goto done;
+        }
+    }
+    for (Py_ssize_t unit = 0; unit < count;) {
+        if (keep[unit]) {
+            unit++;
+            continue;
+        }
+        Py_ssize_t left = unit - 1; /* the kept units around the run of removed ones */
+        while (unit < count && !keep[unit])
+            unit++;
+        Py_ssize_t right = unit;
+        int failed;
+        if (left < 0 && right == count) {
+            failed = add_range(&ranges, 0, length); /* nothing kept: the BOM alone remains */
+        } else if (left < 0) {
+            failed = add_range(&ranges, starts[0], starts[right]);
+        } else if (right == count) {
+            failed = add_range(&ranges, ends[left], ends[count - 1]);
+        } else {
+            /* Keep the widest gap (most line breaks; the first on a tie). */
+            Py_ssize_t gap = left, widest = breaks_in(body, ends[left], starts[left + 1]);
+            for (Py_ssize_t index = left + 1; index < right; index++) {
+                Py_ssize_t breaks = breaks_in(body, ends[index], starts[index + 1]);
+                if (breaks > widest) {
+                    gap = index;
+                    widest = breaks;
+                }
+            }
+            failed = add_range(&ranges, ends[left], ends[gap]) < 0 ||
+                     add_range(&ranges, starts[gap + 1], starts[right]) < 0;
+        }
+        if (failed)
+            goto done;
+    }
+    result = PyBytes_FromStringAndSize((const char *)ranges.data,
+                                       ranges.count * 2 * (Py_ssize_t)sizeof(int64_t));
+done:
+    PyMem_Free(ranges.data);
+    PyBuffer_Release(&ends_view);
+    PyBuffer_Release(&starts_view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
+     "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
     {"line_table", (PyCFunction)line_table, METH_O,
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,

@@ -8,11 +8,23 @@ The output is always the input with some byte ranges deleted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Sequence
 from itertools import compress
 from operator import not_
 
 from .segment import Segmentation
+
+
+def _load_compiled_ranges() -> Callable[[bytes, array[int], array[int], bytes, int], bytes] | None:
+    try:
+        from ._lines import deleted_ranges
+    except ImportError:  # the extension is not built: the Python loop does the same
+        return None
+    return deleted_ranges
+
+
+_compiled_ranges = _load_compiled_ranges()
 
 
 def render(seg: Segmentation, keep: Sequence[bool]) -> bytes:
@@ -40,6 +52,10 @@ def deleted_ranges(seg: Segmentation, keep: Sequence[bool]) -> list[tuple[int, i
     starts, ends, body = seg.starts, seg.ends, seg.body
     count = len(starts)
     shift = len(seg.bom)
+    if _compiled_ranges is not None:
+        pairs = array("q")
+        pairs.frombytes(_compiled_ranges(body, starts, ends, bytes(map(bool, keep)), shift))
+        return list(zip(pairs[0::2], pairs[1::2]))
     ranges: list[tuple[int, int]] = []
 
     def add(start: int, end: int) -> None:

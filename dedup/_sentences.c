@@ -170,6 +170,10 @@ static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t 
         start++;
     for (Py_ssize_t at = 0; at < count;) {
         Py_UCS4 c = chars[at];
+        if (c < 0x80 ? !(c == '.' || c == '!' || c == '?') : c < 0x2026) {
+            at++; /* the common case: no stop below U+2026 but . ! ? */
+            continue;
+        }
         int western = is_western_stop(c), full_width = is_full_width_stop(c);
         if (!western && !full_width) {
             at++;

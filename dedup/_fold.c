@@ -167,7 +167,43 @@ fail:
     return NULL;
 }
 
+/* char_counts(keys) -> list of int: len(key.decode("utf-8", "surrogateescape")) of each
+ * key (a byte that begins no valid character decodes to one character). */
+static PyObject *char_counts(PyObject *module, PyObject *keys) {
+    if (!PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "char_counts(keys: list of bytes)");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(keys);
+    PyObject *result = PyList_New(count);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        if (!PyBytes_Check(key)) {
+            Py_DECREF(result);
+            PyErr_SetString(PyExc_TypeError, "keys must be bytes");
+            return NULL;
+        }
+        const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(key);
+        Py_ssize_t length = PyBytes_GET_SIZE(key), chars = 0;
+        for (Py_ssize_t at = 0; at < length; chars++) {
+            if (text[at] < 0x80 || next_code_point(text, length, &at) < 0)
+                at++;
+        }
+        PyObject *number = PyLong_FromSsize_t(chars);
+        if (number == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, i, number);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"char_counts", (PyCFunction)char_counts, METH_O,
+     "char_counts(keys) -> the length in characters of each key"},
     {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,
      "fold_keys(units, ascii, blocks, missing) -> list of key bytes or None"},
     {NULL, NULL, 0, NULL},

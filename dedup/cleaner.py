@@ -46,7 +46,16 @@ def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | No
     return line_numbers
 
 
+def _load_char_counts() -> Callable[[list[bytes]], list[int]] | None:
+    try:
+        from ._fold import char_counts
+    except ImportError:  # the extension is not built: char_counts decodes in Python
+        return None
+    return char_counts
+
+
 _compiled_line_numbers = _load_line_numbers()
+_compiled_char_counts = _load_char_counts()
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -86,8 +95,15 @@ _ASCII_ALNUM = re.compile(rb"[0-9A-Za-z]")
 _SENTENCE_END = re.compile(rb"(?:[.!?:;]|\xe3\x80\x82|\xef\xbc[\x81\x9f])[\W_]*$")
 
 
-def _char_count(key: bytes) -> int:
-    return len(key.decode("utf-8", "surrogateescape"))
+def char_counts(keys: list[bytes]) -> list[int]:
+    """The length in characters of each key, as ``surrogateescape`` decodes it; in C
+    (``dedup._fold``) where it is built, else only the keys beyond ASCII are decoded."""
+    if _compiled_char_counts is not None:
+        return _compiled_char_counts(keys)
+    counts = list(map(len, keys))
+    for index in compress(range(len(keys)), map(not_, map(bytes.isascii, keys))):
+        counts[index] = len(keys[index].decode("utf-8", "surrogateescape"))
+    return counts
 
 
 def is_structural(key: bytes) -> bool:
@@ -206,9 +222,7 @@ class Cleaner:
         units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
         keys = self._keys(units)
         fingerprints = fingerprint_table(map(self._fingerprint, keys), self.config.hash_bits)
-        key_lengths = list(map(len, keys))
-        for index in compress(range(count), map(not_, map(bytes.isascii, keys))):
-            key_lengths[index] = _char_count(keys[index])
+        key_lengths = char_counts(keys)
         user = self._user
         if user:
             protected = list(map(user.keeps, units, keys))

@@ -157,3 +157,14 @@ def test_the_collector_is_paused_while_cleaning() -> None:
     with patch.object(cleaner_module, "find_repeats", side_effect=find_repeats):
         Cleaner().clean(b"one\ntwo\n")
     assert states and not any(states)
+
+
+@pytest.mark.skipif(cleaner_module._compiled_char_counts is None, reason="not built")
+@given(
+    st.lists(st.binary(max_size=12) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")))
+)
+def test_compiled_char_counts_equal_python_char_counts(keys: list[bytes]) -> None:
+    compiled = cleaner_module.char_counts(keys)
+    assert compiled == [len(key.decode("utf-8", "surrogateescape")) for key in keys]
+    with patch.object(cleaner_module, "_compiled_char_counts", None):
+        assert cleaner_module.char_counts(keys) == compiled

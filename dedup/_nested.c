@@ -102,25 +102,13 @@ done:
     return result;
 }
 
-static int get_positions(PyObject *obj, Py_buffer *view, const char *what) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    const char *format = view->format ? view->format : "B";
-    char last = format[strlen(format) - 1];
-    if (view->itemsize != 8 || !(last == 'q' || last == 'l')) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "%s must be an array('q')", what);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *neighbour_tests(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if ((nargs != 1 && nargs != 3) || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "neighbour_tests(keys: list[, units, followings])");
+/* neighbour_tests(keys) -> bytes: for each unit but the last, 1 when it may wrap the
+ * next unit, else 0. */
+static PyObject *neighbour_tests(PyObject *module, PyObject *keys) {
+    if (!PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "neighbour_tests(keys: list of bytes)");
         return NULL;
     }
-    PyObject *keys = args[0];
     Py_ssize_t size = PyList_GET_SIZE(keys);
     for (Py_ssize_t i = 0; i < size; i++) {
         if (!PyBytes_Check(PyList_GET_ITEM(keys, i))) {
@@ -128,44 +116,13 @@ static PyObject *neighbour_tests(PyObject *module, PyObject *const *args, Py_ssi
             return NULL;
         }
     }
-    Py_buffer units_view = {0}, followings_view = {0};
-    const int64_t *units = NULL, *followings = NULL;
-    Py_ssize_t count = size > 0 ? size - 1 : 0; /* without pairs: each unit and the next */
-    if (nargs == 3) {
-        if (get_positions(args[1], &units_view, "units") < 0)
-            return NULL;
-        if (get_positions(args[2], &followings_view, "followings") < 0) {
-            PyBuffer_Release(&units_view);
-            return NULL;
-        }
-        units = units_view.buf;
-        followings = followings_view.buf;
-        count = units_view.len / 8;
-    }
-    PyObject *result = NULL;
-    if (nargs == 3 && followings_view.len / 8 != count) {
-        PyErr_SetString(PyExc_ValueError, "units and followings differ in length");
-        goto release;
-    }
-    for (Py_ssize_t i = 0; units && i < count; i++) {
-        if (units[i] < 0 || units[i] >= size || followings[i] < 0 || followings[i] >= size) {
-            PyErr_SetString(PyExc_IndexError, "a unit lies outside the keys");
-            goto release;
-        }
-    }
-    result = PyBytes_FromStringAndSize(NULL, count);
+    Py_ssize_t count = size > 0 ? size - 1 : 0;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, count);
     if (result == NULL)
-        goto release;
+        return NULL;
     char *out = PyBytes_AS_STRING(result);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        Py_ssize_t unit = units ? units[i] : i, following = units ? followings[i] : i + 1;
-        out[i] = (char)may_wrap(PyList_GET_ITEM(keys, unit), PyList_GET_ITEM(keys, following));
-    }
-release:
-    if (nargs == 3) {
-        PyBuffer_Release(&followings_view);
-        PyBuffer_Release(&units_view);
-    }
+    for (Py_ssize_t i = 0; i < count; i++)
+        out[i] = (char)may_wrap(PyList_GET_ITEM(keys, i), PyList_GET_ITEM(keys, i + 1));
     return result;
 }
 
@@ -231,9 +188,8 @@ static PyMethodDef methods[] = {
      "active_candidates(keys, neighbours, active, limit): positions whose unit may wrap the "
      "next active unit"},
     {"skeleton", (PyCFunction)skeleton, METH_O, "skeleton(key): the key's letters and digits"},
-    {"neighbour_tests", (PyCFunction)(void (*)(void))neighbour_tests, METH_FASTCALL,
-     "neighbour_tests(keys[, units, followings]): one byte per pair, 1 when the unit may "
-     "wrap the following one; without pairs, each unit and the next"},
+    {"neighbour_tests", (PyCFunction)neighbour_tests, METH_O,
+     "neighbour_tests(keys): per unit but the last, 1 when it may wrap the next"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -294,9 +294,9 @@ class Cleaner:
             in_batch = map(known.__contains__, fingerprints)
             repeated.update(compress(range(count), in_batch))
         structural = units.protected.copy()
-        repeats_in_order = list(repeated)
-        flags = structural_flags(list(map(units.keys.__getitem__, repeats_in_order)))
-        for index in compress(repeats_in_order, flags):
+        repeated_units = list(repeated)
+        flags = structural_flags(list(map(units.keys.__getitem__, repeated_units)))
+        for index in compress(repeated_units, flags):
             structural[index] = True
         rules, user_drops = self._match_rules(units, chrome or {})
         units.units = None  # not needed any more; free them early

@@ -9,7 +9,6 @@ their letters and digits; like every detector it sees the units still kept and r
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
@@ -18,7 +17,7 @@ from operator import and_, eq, not_
 from .detectors import Finding
 
 _Compiled = tuple[
-    Callable[..., bytes] | None,
+    Callable[[list[bytes]], bytes] | None,
     Callable[[list[bytes], bytes, list[int], int], list[int]] | None,
     Callable[[bytes], str] | None,
 ]
@@ -129,7 +128,11 @@ class AdjacentPairs:
         # The skeletons worked out so far, kept for the next pass of the detector.
         self.skeletons: dict[int, str] = {}
         count = len(keys)
-        tests = self.may_wrap_many(range(count - 1), range(1, count))
+        compiled = _compiled_tests
+        if compiled is not None and isinstance(keys, list):
+            tests = compiled(keys)  # in C (dedup._nested)
+        else:
+            tests = bytes(map(self.may_wrap, range(count - 1), range(1, count)))
         self._neighbours = tests + b"\0"  # the last unit wraps nothing
 
     def may_wrap(self, unit: int, following: int) -> bool:
@@ -146,16 +149,6 @@ class AdjacentPairs:
             head, following_head
         )
 
-    def may_wrap_many(self, units: Sequence[int], followings: Sequence[int]) -> bytes:
-        """:meth:`may_wrap` of each pair, one byte each; in C (``dedup._nested``) where
-        it is built."""
-        keys, compiled = self.keys, _compiled_tests
-        if compiled is None or not isinstance(keys, list):
-            return bytes(map(self.may_wrap, units, followings))
-        if units == range(len(keys) - 1) and followings == range(1, len(keys)):
-            return compiled(keys)  # each unit and the next: no positions to pass
-        return compiled(keys, array("q", units), array("q", followings))
-
     def candidates(self, active: Sequence[int], min_pieces: int) -> list[int]:
         """Positions in ``active`` (all but the last ``min_pieces``) whose unit may wrap
         the next active unit, in order."""
@@ -169,10 +162,8 @@ class AdjacentPairs:
         following = active[1:]
         adjacent = list(map(eq, following, map((1).__add__, active)))
         known = compress(range(limit), map(and_, map(neighbours.__getitem__, active), adjacent))
-        moved = list(compress(range(limit), map(not_, adjacent)))
-        units = list(map(active.__getitem__, moved))
-        followings = list(map(following.__getitem__, moved))
-        tested = compress(moved, self.may_wrap_many(units, followings))
+        moved = compress(range(limit), map(not_, adjacent))
+        tested = [p for p in moved if self.may_wrap(active[p], following[p])]
         return sorted([*known, *tested])
 
 

@@ -16,7 +16,7 @@ gap, and gaps are only ever copied, never changed.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import and_, le, ne, not_, sub, truth
@@ -166,6 +166,38 @@ def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _sentences_of_lines(
+    body: bytes, line_starts: Iterable[int], line_ends: Iterable[int]
+) -> tuple[Sequence[int], Sequence[int]]:
+    """The starts and ends of the sentences of these lines of body, in order: in C
+    (``dedup._sentences``) where it is built, but for lines over ``_MAX_LINE_IN_C``."""
+    if _sentence_spans_in_c is not None:
+
+        def long_line(start: int, end: int) -> list[tuple[int, int]]:
+            return _sentence_spans(body, *_strip_span(body, start, end))
+
+        spans = array("q")
+        spans.frombytes(
+            _sentence_spans_in_c(
+                body,
+                array("q", line_starts),
+                array("q", line_ends),
+                ABBREVIATIONS,
+                is_abbreviation_word,
+                _MAX_LINE_IN_C,
+                long_line,
+            )
+        )
+        return spans[0::2], spans[1::2]
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in zip(line_starts, line_ends, strict=True):
+        for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
 def _split_lines(body: bytes) -> tuple[array[int], array[int], bytes]:
     """The start and end offsets of every line of body (its newline excluded), and
     per line 1 when it is not blank: in C (``dedup._lines``) where it is built, else
@@ -201,31 +233,7 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         # Sentences are cut within each line: a sentence never spans a line break, so
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
-        if _sentence_spans_in_c is not None:
-
-            def long_line(start: int, end: int) -> list[tuple[int, int]]:
-                return _sentence_spans(body, *_strip_span(body, start, end))
-
-            spans = array("q")
-            spans.frombytes(
-                _sentence_spans_in_c(
-                    body,
-                    array("q", line_spans[0]),
-                    array("q", line_spans[1]),
-                    ABBREVIATIONS,
-                    is_abbreviation_word,
-                    _MAX_LINE_IN_C,
-                    long_line,
-                )
-            )
-            return Segmentation(bom, body, spans[0::2], spans[1::2])
-        starts: list[int] = []
-        ends: list[int] = []
-        for start, end in zip(*line_spans, strict=True):
-            for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
-                starts.append(a)
-                ends.append(b)
-        return Segmentation(bom, body, starts, ends)
+        return Segmentation(bom, body, *_sentences_of_lines(body, *line_spans))
     # Blocks are runs of non-blank lines: first and last line of each, found in C.
     before = b"\0" + filled[:-1]
     after = filled[1:] + b"\0"

@@ -30,6 +30,9 @@ static inline int is_space(unsigned char byte) {
     return byte == ' ' || (byte >= '\t' && byte <= '\r') || (byte >= 0x1c && byte <= 0x1f);
 }
 
+/* is_space of every byte, for the ASCII loop. */
+static unsigned char space[256];
+
 /* The key being written: a buffer reused from unit to unit. */
 typedef struct {
     char *data;
@@ -81,10 +84,25 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
     Py_ssize_t at = 0;
     int incomplete = 0;
     while (at < length) {
-        unsigned char byte = text[at];
-        if (byte < 0x80) {
-            put(out, &used, &pending_space, ascii[byte]);
-            at++;
+        if (text[at] < 0x80) {
+            /* A run of ASCII, the common case, in a loop of its own on plain locals (a
+             * store through `out` could alias what put() reads through pointers). */
+            Py_ssize_t written = used;
+            int pending = pending_space;
+            do {
+                unsigned char byte = ascii[text[at++]];
+                if (space[byte]) {
+                    pending = written > 0;
+                    continue;
+                }
+                if (pending) {
+                    out[written++] = ' ';
+                    pending = 0;
+                }
+                out[written++] = (char)byte;
+            } while (at < length && text[at] < 0x80);
+            used = written;
+            pending_space = pending;
             continue;
         }
         int32_t code = next_code_point(text, length, &at);
@@ -213,4 +231,8 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fold", "Comparison keys from per-character tables.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__fold(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fold(void) {
+    for (int byte = 0; byte < 256; byte++)
+        space[byte] = (unsigned char)is_space((unsigned char)byte);
+    return PyModule_Create(&module);
+}

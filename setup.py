@@ -7,16 +7,22 @@ Python fallbacks, with the same output.
 
 from setuptools import Extension, setup
 
+# The headers the sources include; listed so that a change to one rebuilds them.
+ARRAYS, UTF8 = "dedup/_arrays.h", "dedup/_utf8.h"
+
+
+def extension(name: str, *headers: str) -> Extension:
+    return Extension(f"dedup.{name}", [f"dedup/{name}.c"], depends=list(headers), optional=True)
+
+
 setup(
     ext_modules=[
-        Extension("dedup._u64set", ["dedup/_u64set.c"], optional=True),
-        Extension("dedup._fold", ["dedup/_fold.c"], depends=["dedup/_utf8.h"], optional=True),
-        Extension("dedup._repeats", ["dedup/_repeats.c"], optional=True),
-        Extension("dedup._lines", ["dedup/_lines.c"], optional=True),
-        Extension(
-            "dedup._sentences", ["dedup/_sentences.c"], depends=["dedup/_utf8.h"], optional=True
-        ),
-        Extension("dedup._prefilter", ["dedup/_prefilter.c"], optional=True),
-        Extension("dedup._nested", ["dedup/_nested.c"], depends=["dedup/_utf8.h"], optional=True),
+        extension("_u64set", ARRAYS),
+        extension("_fold", UTF8),
+        extension("_repeats", ARRAYS),
+        extension("_lines", ARRAYS),
+        extension("_sentences", ARRAYS, UTF8),
+        extension("_prefilter"),
+        extension("_nested", UTF8),
     ]
 )

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_arrays.h"
+
 /* bytes.isspace() of a line's bytes: space, \t, \n, \v, \f and \r. */
 static inline int is_space(unsigned char byte) {
     return byte == ' ' || (byte >= '\t' && byte <= '\r');
@@ -65,10 +67,9 @@ static PyObject *line_numbers(PyObject *module, PyObject *const *args, Py_ssize_
         return NULL;
     }
     Py_buffer positions_view, out_view;
-    if (PyObject_GetBuffer(args[1], &positions_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+    if (get_array(args[1], &positions_view, 'q', "positions") < 0)
         return NULL;
-    if (PyObject_GetBuffer(args[2], &out_view, PyBUF_FORMAT | PyBUF_WRITABLE |
-                                                   PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_array(args[2], &out_view, 'q', "out") < 0) {
         PyBuffer_Release(&positions_view);
         return NULL;
     }
@@ -77,8 +78,8 @@ static PyObject *line_numbers(PyObject *module, PyObject *const *args, Py_ssize_
     Py_ssize_t length = PyBytes_GET_SIZE(args[0]), count = positions_view.len / 8;
     const int64_t *positions = positions_view.buf;
     int64_t *out = out_view.buf;
-    if (positions_view.itemsize != 8 || out_view.itemsize != 8 || out_view.len != positions_view.len) {
-        PyErr_SetString(PyExc_TypeError, "positions and out must be array('q')s of one length");
+    if (out_view.len != positions_view.len) {
+        PyErr_SetString(PyExc_ValueError, "positions and out differ in length");
         goto done;
     }
     int64_t line = 1, previous = 0;
@@ -111,28 +112,9 @@ static Py_ssize_t breaks_in(const char *text, int64_t start, int64_t end) {
     return count;
 }
 
-typedef struct {
-    int64_t *data;
-    Py_ssize_t count, capacity, shift;
-} Ranges;
-
-static int add_range(Ranges *ranges, int64_t start, int64_t end) {
-    if (start >= end)
-        return 0;
-    if (ranges->count == ranges->capacity) {
-        Py_ssize_t capacity = ranges->capacity ? 2 * ranges->capacity : 256;
-        int64_t *data = PyMem_Realloc(ranges->data, (size_t)capacity * 2 * sizeof *data);
-        if (data == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        ranges->data = data;
-        ranges->capacity = capacity;
-    }
-    ranges->data[2 * ranges->count] = start + ranges->shift;
-    ranges->data[2 * ranges->count + 1] = end + ranges->shift;
-    ranges->count++;
-    return 0;
+/* Add [start, end) + shift to the ranges, unless it is empty. */
+static int add_range(Pairs *ranges, Py_ssize_t shift, int64_t start, int64_t end) {
+    return start < end ? append_pair(ranges, start + shift, end + shift) : 0;
 }
 
 /* deleted_ranges(body, starts, ends, keep, shift) -> bytes: dedup.render.deleted_ranges
@@ -142,13 +124,14 @@ static PyObject *deleted_ranges(PyObject *module, PyObject *const *args, Py_ssiz
         PyErr_SetString(PyExc_TypeError, "deleted_ranges(body: bytes, starts, ends, keep: bytes, shift)");
         return NULL;
     }
-    Ranges ranges = {NULL, 0, 0, PyLong_AsSsize_t(args[4])};
-    if (ranges.shift == -1 && PyErr_Occurred())
+    Py_ssize_t shift = PyLong_AsSsize_t(args[4]);
+    if (shift == -1 && PyErr_Occurred())
         return NULL;
+    Pairs ranges = {NULL, 0, 0};
     Py_buffer starts_view, ends_view;
-    if (PyObject_GetBuffer(args[1], &starts_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+    if (get_array(args[1], &starts_view, 'q', "starts") < 0)
         return NULL;
-    if (PyObject_GetBuffer(args[2], &ends_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_array(args[2], &ends_view, 'q', "ends") < 0) {
         PyBuffer_Release(&starts_view);
         return NULL;
     }
@@ -156,8 +139,7 @@ static PyObject *deleted_ranges(PyObject *module, PyObject *const *args, Py_ssiz
     const char *body = PyBytes_AS_STRING(args[0]), *keep = PyBytes_AS_STRING(args[3]);
     Py_ssize_t length = PyBytes_GET_SIZE(args[0]), count = starts_view.len / 8;
     const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
-    if (starts_view.itemsize != 8 || ends_view.len != starts_view.len ||
-        PyBytes_GET_SIZE(args[3]) != count) {
+    if (ends_view.len != starts_view.len || PyBytes_GET_SIZE(args[3]) != count) {
         PyErr_SetString(PyExc_ValueError, "starts, ends and keep must hold one item per unit");
         goto done;
     }
@@ -179,11 +161,11 @@ static PyObject *deleted_ranges(PyObject *module, PyObject *const *args, Py_ssiz
         Py_ssize_t right = unit;
         int failed;
         if (left < 0 && right == count) {
-            failed = add_range(&ranges, 0, length); /* nothing kept: the BOM alone remains */
+            failed = add_range(&ranges, shift, 0, length); /* nothing kept: the BOM alone remains */
         } else if (left < 0) {
-            failed = add_range(&ranges, starts[0], starts[right]);
+            failed = add_range(&ranges, shift, starts[0], starts[right]);
         } else if (right == count) {
-            failed = add_range(&ranges, ends[left], ends[count - 1]);
+            failed = add_range(&ranges, shift, ends[left], ends[count - 1]);
         } else {
             /* Keep the widest gap (most line breaks; the first on a tie). */
             Py_ssize_t gap = left, widest = breaks_in(body, ends[left], starts[left + 1]);
@@ -194,14 +176,13 @@ static PyObject *deleted_ranges(PyObject *module, PyObject *const *args, Py_ssiz
                     widest = breaks;
                 }
             }
-            failed = add_range(&ranges, ends[left], ends[gap]) < 0 ||
-                     add_range(&ranges, starts[gap + 1], starts[right]) < 0;
+            failed = add_range(&ranges, shift, ends[left], ends[gap]) < 0 ||
+                     add_range(&ranges, shift, starts[gap + 1], starts[right]) < 0;
         }
         if (failed)
             goto done;
     }
-    result = PyBytes_FromStringAndSize((const char *)ranges.data,
-                                       ranges.count * 2 * (Py_ssize_t)sizeof(int64_t));
+    result = pairs_to_bytes(&ranges);
 done:
     PyMem_Free(ranges.data);
     PyBuffer_Release(&ends_view);

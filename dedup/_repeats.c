@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_arrays.h"
+
 #define MAX_COPIES 16
 #define MAX_CHAIN (MAX_COPIES + 1)
 
@@ -24,22 +26,6 @@ static int64_t chain_length(const Chain *chain, int64_t position) {
     for (int i = 0; i < chain->count; i++)
         if (chain->position[i] == position)
             return chain->length[i];
-    return 0;
-}
-
-static int get_array(PyObject *obj, Py_buffer *view, char code, const char *what) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    const char *format = view->format ? view->format : "B";
-    char last = format[strlen(format) - 1];
-    int is_signed = code == 'q';
-    int ok = view->itemsize == 8 &&
-             (is_signed ? (last == 'q' || last == 'l') : (last == 'Q' || last == 'L'));
-    if (!ok) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "%s must be an array('%c')", what, code);
-        return -1;
-    }
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_arrays.h"
 #include "_utf8.h"
 
 #define WORD_WINDOW 64 /* dedup.sentences._WORD_WINDOW */
@@ -49,8 +50,7 @@ typedef struct {
     Py_UCS4 *chars;          /* the line's characters */
     Py_ssize_t *offsets;     /* the byte offset of each, and one past the last */
     Py_ssize_t capacity;
-    int64_t *spans; /* start and end of every sentence so far */
-    Py_ssize_t span_count, span_capacity;
+    Pairs spans; /* start and end of every sentence so far */
 } Splitter;
 
 /* dedup.sentences._starts_sentence */
@@ -106,23 +106,6 @@ static int is_abbreviation(Splitter *splitter, Py_ssize_t stop_at) {
     int found = PySet_Contains(splitter->abbreviations, word);
     Py_DECREF(word);
     return found;
-}
-
-static int append_span(Splitter *splitter, Py_ssize_t start, Py_ssize_t end) {
-    if (splitter->span_count == splitter->span_capacity) {
-        Py_ssize_t capacity = splitter->span_capacity ? 2 * splitter->span_capacity : 1024;
-        int64_t *spans = PyMem_Realloc(splitter->spans, (size_t)capacity * 2 * sizeof *spans);
-        if (spans == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        splitter->spans = spans;
-        splitter->span_capacity = capacity;
-    }
-    splitter->spans[2 * splitter->span_count] = start;
-    splitter->spans[2 * splitter->span_count + 1] = end;
-    splitter->span_count++;
-    return 0;
 }
 
 /* Decode a line into splitter->chars and ->offsets; the number of characters, or -1. */
@@ -200,14 +183,14 @@ static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t 
             }
         }
         if (boundary && end > start && after < count) {
-            if (append_span(splitter, base + offsets[start], base + offsets[end]) < 0)
+            if (append_pair(&splitter->spans, base + offsets[start], base + offsets[end]) < 0)
                 return -1;
             start = after;
         }
     }
     while (tail > 0 && Py_UNICODE_ISSPACE(chars[tail - 1]))
         tail--;
-    if (tail > start && append_span(splitter, base + offsets[start], base + offsets[tail]) < 0)
+    if (tail > start && append_pair(&splitter->spans, base + offsets[start], base + offsets[tail]) < 0)
         return -1;
     return 0;
 }
@@ -227,7 +210,7 @@ static int split_long_line(Splitter *splitter, PyObject *long_line, Py_ssize_t s
         Py_ssize_t first, last;
         int parsed = PyArg_ParseTuple(pair, "nn", &first, &last);
         Py_DECREF(pair);
-        if (!parsed || append_span(splitter, first, last) < 0) {
+        if (!parsed || append_pair(&splitter->spans, first, last) < 0) {
             Py_DECREF(iterator);
             return -1;
         }
@@ -251,19 +234,19 @@ static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssiz
     if (max_line == -1 && PyErr_Occurred())
         return NULL;
     Py_buffer starts_view, ends_view;
-    if (PyObject_GetBuffer(args[1], &starts_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+    if (get_array(args[1], &starts_view, 'q', "starts") < 0)
         return NULL;
-    if (PyObject_GetBuffer(args[2], &ends_view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_array(args[2], &ends_view, 'q', "ends") < 0) {
         PyBuffer_Release(&starts_view);
         return NULL;
     }
-    Splitter splitter = {args[3], args[4], NULL, NULL, 0, NULL, 0, 0};
+    Splitter splitter = {args[3], args[4], NULL, NULL, 0, {NULL, 0, 0}};
     PyObject *spans = NULL;
     const unsigned char *body = (const unsigned char *)PyBytes_AS_STRING(args[0]);
     Py_ssize_t size = PyBytes_GET_SIZE(args[0]), lines = starts_view.len / 8;
     const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
-    if (starts_view.itemsize != 8 || ends_view.itemsize != 8 || ends_view.len != starts_view.len) {
-        PyErr_SetString(PyExc_TypeError, "starts and ends must be array('q')s of one length");
+    if (ends_view.len != starts_view.len) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
         goto done;
     }
     for (Py_ssize_t line = 0; line < lines; line++) {
@@ -284,10 +267,9 @@ static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssiz
         if (start < end && split_line(&splitter, body + start, end - start, start) < 0)
             goto done;
     }
-    spans = PyBytes_FromStringAndSize((const char *)splitter.spans,
-                                      splitter.span_count * 2 * (Py_ssize_t)sizeof(int64_t));
+    spans = pairs_to_bytes(&splitter.spans);
 done:
-    PyMem_Free(splitter.spans);
+    PyMem_Free(splitter.spans.data);
     PyMem_Free(splitter.chars);
     PyMem_Free(splitter.offsets);
     PyBuffer_Release(&ends_view);

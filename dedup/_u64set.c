@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_arrays.h"
+
 typedef struct {
     PyObject_HEAD
     uint64_t *slots; /* 0 marks an empty slot; the member 0 is kept in has_zero */
@@ -30,16 +32,7 @@ static int get_fingerprints(const U64Set *self, PyObject *obj, Py_buffer *view) 
         PyErr_SetString(PyExc_RuntimeError, "U64Set.__init__ was not called");
         return -1;
     }
-    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    const char *format = view->format ? view->format : "B";
-    char code = format[strlen(format) - 1];
-    if (view->itemsize != 8 || (code != 'Q' && code != 'L' && code != 'K')) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_TypeError, "expected an array of unsigned 64-bit integers ('Q')");
-        return -1;
-    }
-    return 0;
+    return get_array(obj, view, 'Q', "fingerprints");
 }
 
 static int grow(U64Set *self) {

@@ -256,7 +256,9 @@ class Matcher:
         needles += [(hint, -1) for _, _, hints in self._searched for hint in hints]
         if self._anywhere or any(not hints for _, _, hints in self._searched):
             needles.append((b"", -1))  # every key holds it: all short keys are tried
-        self._prefilter = (prefixes, suffixes, needles)
+        # Literals only match keys up to MAX_KEY_BYTES; no longer key needs a lookup.
+        literal_max = min(max(map(len, self.literals), default=0), MAX_KEY_BYTES)
+        self._prefilter = (self.literals, literal_max, MAX_KEY_BYTES, prefixes, suffixes, needles)
 
     def match(self, key: bytes) -> Rule | None:
         """The rule whose entry matches the whole key, or None."""
@@ -288,8 +290,7 @@ class Matcher:
         prefilter = _compiled_prefilter
         if prefilter is None or not isinstance(keys, list):
             return self._match_each(keys)
-        literal_max = min(max(map(len, self.literals), default=0), MAX_KEY_BYTES)
-        flags = prefilter(keys, self.literals, literal_max, MAX_KEY_BYTES, *self._prefilter)
+        flags = prefilter(keys, *self._prefilter)
         flagged = list(compress(range(len(keys)), flags))
         rules: list[Rule | None] = [None] * len(keys)
         for index, rule in zip(flagged, self._match_each(list(map(keys.__getitem__, flagged)))):

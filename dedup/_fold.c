@@ -86,20 +86,21 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
     while (at < length) {
         if (text[at] < 0x80) {
             /* A run of ASCII, the common case, in a loop of its own on plain locals (a
-             * store through `out` could alias what put() reads through pointers). */
+             * store through `out` could alias what put() reads through pointers). It has
+             * no branch but the loop's: a space is written at every step and kept only
+             * before a byte that follows whitespace, and a whitespace byte is written but
+             * not counted, so the next store covers it. Word lengths vary too much for a
+             * branch per space to be predicted. */
             Py_ssize_t written = used;
             int pending = pending_space;
             do {
                 unsigned char byte = ascii[text[at++]];
-                if (space[byte]) {
-                    pending = written > 0;
-                    continue;
-                }
-                if (pending) {
-                    out[written++] = ' ';
-                    pending = 0;
-                }
-                out[written++] = (char)byte;
+                int is_word = !space[byte];
+                out[written] = ' ';
+                written += pending & is_word;
+                out[written] = (char)byte;
+                written += is_word;
+                pending = (written > 0) & !is_word;
             } while (at < length && text[at] < 0x80);
             used = written;
             pending_space = pending;

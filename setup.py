@@ -18,7 +18,7 @@ def extension(name: str, *headers: str) -> Extension:
 setup(
     ext_modules=[
         extension("_u64set", ARRAYS),
-        extension("_fold", UTF8),
+        extension("_fold", ARRAYS, UTF8),
         extension("_repeats", ARRAYS),
         extension("_lines", ARRAYS),
         extension("_sentences", ARRAYS, UTF8),

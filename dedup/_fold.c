@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_arrays.h"
 #include "_utf8.h"
 
 #define BLOCKS (0x110000 >> 8)
@@ -138,22 +139,18 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
     return !incomplete;
 }
 
-static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "fold_keys(units, ascii, blocks, missing)");
-        return NULL;
-    }
-    PyObject *units = args[0], *ascii = args[1], *blocks = args[2], *missing = args[3];
-    if (!PyList_Check(units) || !PyBytes_Check(ascii) || PyBytes_GET_SIZE(ascii) != 128 ||
-        !PyList_Check(blocks) || PyList_GET_SIZE(blocks) != BLOCKS || !PySet_Check(missing)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "expected a list of bytes, 128 ASCII bytes, a list of 4352 blocks "
-                        "and a set");
-        return NULL;
-    }
-    const unsigned char *ascii_map = (const unsigned char *)PyBytes_AS_STRING(ascii);
-    Py_ssize_t count = PyList_GET_SIZE(units);
-    PyObject *keys = PyList_New(count);
+/* Where the units come from: a list of bytes objects, or spans of one body. */
+typedef struct {
+    PyObject *units;
+    const unsigned char *body;
+    const int64_t *starts, *ends;
+    Py_ssize_t count, longest;
+} Units;
+
+/* Fold every unit into a new list of keys (None where Python must key the unit). */
+static PyObject *fold_all(const Units *units, const unsigned char *ascii_map, PyObject *blocks,
+                          PyObject *missing) {
+    PyObject *keys = PyList_New(units->count);
     if (keys == NULL)
         return NULL;
     Key key = {PyMem_Malloc(64), 64};
@@ -161,17 +158,28 @@ static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
         Py_DECREF(keys);
         return PyErr_NoMemory();
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *unit = PyList_GET_ITEM(units, i);
-        if (!PyBytes_Check(unit)) {
-            PyErr_SetString(PyExc_TypeError, "units must be bytes");
-            goto fail;
+    for (Py_ssize_t i = 0; i < units->count; i++) {
+        const unsigned char *text;
+        Py_ssize_t length;
+        if (units->units != NULL) {
+            PyObject *unit = PyList_GET_ITEM(units->units, i);
+            if (!PyBytes_Check(unit)) {
+                PyErr_SetString(PyExc_TypeError, "units must be bytes");
+                goto fail;
+            }
+            text = (const unsigned char *)PyBytes_AS_STRING(unit);
+            length = PyBytes_GET_SIZE(unit);
+        } else {
+            text = units->body + units->starts[i];
+            length = (Py_ssize_t)(units->ends[i] - units->starts[i]);
         }
         Py_ssize_t key_length = 0;
-        int done = fold_unit(&key, &key_length, (const unsigned char *)PyBytes_AS_STRING(unit),
-                             PyBytes_GET_SIZE(unit), ascii_map, blocks, missing);
-        if (done < 0)
-            goto fail;
+        int done = 0;
+        if (length <= units->longest) {
+            done = fold_unit(&key, &key_length, text, length, ascii_map, blocks, missing);
+            if (done < 0)
+                goto fail;
+        }
         PyObject *item =
             done ? PyBytes_FromStringAndSize(key.data, key_length) : Py_NewRef(Py_None);
         if (item == NULL)
@@ -184,6 +192,68 @@ fail:
     PyMem_Free(key.data);
     Py_DECREF(keys);
     return NULL;
+}
+
+static int check_tables(PyObject *ascii, PyObject *blocks, PyObject *missing) {
+    if (!PyBytes_Check(ascii) || PyBytes_GET_SIZE(ascii) != 128 || !PyList_Check(blocks) ||
+        PyList_GET_SIZE(blocks) != BLOCKS || !PySet_Check(missing)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "expected 128 ASCII bytes, a list of 4352 blocks and a set");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "fold_keys(units: list of bytes, ascii, blocks, missing)");
+        return NULL;
+    }
+    if (check_tables(args[1], args[2], args[3]) < 0)
+        return NULL;
+    Units units = {args[0], NULL, NULL, NULL, PyList_GET_SIZE(args[0]), PY_SSIZE_T_MAX};
+    return fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[1]), args[2], args[3]);
+}
+
+/* fold_spans(body, starts, ends, longest, ascii, blocks, missing): fold_keys of the units
+ * body[starts[i]:ends[i]] without making them; a unit over `longest` bytes gets None. */
+static PyObject *fold_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7 || !PyBytes_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "fold_spans(body: bytes, starts, ends, longest, ascii, blocks, missing)");
+        return NULL;
+    }
+    Py_ssize_t longest = PyLong_AsSsize_t(args[3]);
+    if (longest == -1 && PyErr_Occurred())
+        return NULL;
+    if (check_tables(args[4], args[5], args[6]) < 0)
+        return NULL;
+    Py_buffer starts, ends;
+    if (get_array(args[1], &starts, 'q', "starts") < 0)
+        return NULL;
+    if (get_array(args[2], &ends, 'q', "ends") < 0) {
+        PyBuffer_Release(&starts);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Units units = {NULL, (const unsigned char *)PyBytes_AS_STRING(args[0]), starts.buf, ends.buf,
+                   starts.len / 8, longest};
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    if (ends.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < units.count; i++) {
+        if (units.starts[i] < 0 || units.starts[i] > units.ends[i] || units.ends[i] > size) {
+            PyErr_SetString(PyExc_ValueError, "a span lies outside the body");
+            goto done;
+        }
+    }
+    result = fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[4]), args[5], args[6]);
+done:
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&ends);
+    return result;
 }
 
 /* char_counts(keys) -> list of int: len(key.decode("utf-8", "surrogateescape")) of each
@@ -225,6 +295,9 @@ static PyMethodDef methods[] = {
      "char_counts(keys) -> the length in characters of each key"},
     {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,
      "fold_keys(units, ascii, blocks, missing) -> list of key bytes or None"},
+    {"fold_spans", (PyCFunction)(void (*)(void))fold_spans, METH_FASTCALL,
+     "fold_spans(body, starts, ends, longest, ascii, blocks, missing) -> list of key bytes "
+     "or None"},
     {NULL, NULL, 0, NULL},
 };
 

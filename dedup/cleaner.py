@@ -31,7 +31,12 @@ from .fingerprint_set import EarlierUnits
 from .hashing import fingerprint_table, fingerprinter
 from .learn import LEARNED, is_learnable
 from .nested import AdjacentPairs, find_nested
-from .normalize import get_profile, make_bulk_key_function, make_key_function
+from .normalize import (
+    get_profile,
+    make_bulk_key_function,
+    make_key_function,
+    make_span_key_function,
+)
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
 from .seen import MemorySeen, SeenStore
@@ -191,6 +196,7 @@ class Cleaner:
         self.config = config or CleanConfig()
         self._key = make_key_function(get_profile(self.config.profile))
         self._keys = make_bulk_key_function(get_profile(self.config.profile))
+        self._span_keys = make_span_key_function(get_profile(self.config.profile))
         self._fingerprint = fingerprinter(self.config.hash_bits)
         self._matcher = builtin_matcher(self.config.profile) if self.config.boilerplate else None
         self._user = UserRules(
@@ -218,16 +224,19 @@ class Cleaner:
 
     def _analyse(self, data: bytes) -> _Units:
         seg = segment(data, self.config.unit)
-        count = len(seg)
-        units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
-        keys = self._keys(units)
+        user = self._user
+        units = None
+        if user:  # the user's rules read the units' own bytes
+            units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
+            keys = self._keys(units)
+        else:
+            keys = self._span_keys(seg.body, seg.starts, seg.ends)
         fingerprints = fingerprint_table(map(self._fingerprint, keys), self.config.hash_bits)
         key_lengths = char_counts(keys)
-        user = self._user
-        if user:
+        if units is not None:
             protected = list(map(user.keeps, units, keys))
             return _Units(seg, units, keys, fingerprints, key_lengths, protected)
-        return _Units(seg, None, keys, fingerprints, key_lengths, [False] * count)
+        return _Units(seg, None, keys, fingerprints, key_lengths, [False] * len(seg))
 
     @_collector_paused
     def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:

@@ -125,25 +125,61 @@ def compiled_key_function(
         from ._fold import fold_keys
     except ImportError:
         return None
-    if tables is None:
-        tables = shared_tables(drop, nfkc, tuple(per_char))
+    known = tables or shared_tables(drop, nfkc, tuple(per_char))
 
     def keys(units: list[bytes]) -> list[bytes | None]:
-        missing: set[int] = set()
-        result = fold_keys(units, tables.ascii, tables.blocks, missing)
-        while missing:
-            # Blocks met for the first time: build them, then retry the units left over.
-            # A unit reports every block it needs up to its first character that is not
-            # simple, so one retry settles it.
-            for block in missing:
-                tables.build(block)
-            missing = set()
-            retry = [index for index, key in enumerate(result) if key is None]
-            again = fold_keys(
-                [units[index] for index in retry], tables.ascii, tables.blocks, missing
-            )
-            for index, key in zip(retry, again, strict=True):
-                result[index] = key
-        return result
+        def fold(chosen: list[int] | None, missing: set[int]) -> list[bytes | None]:
+            some = units if chosen is None else list(map(units.__getitem__, chosen))
+            return fold_keys(some, known.ascii, known.blocks, missing)
+
+        return _with_blocks_built(known, fold)
 
     return keys
+
+
+def compiled_span_key_function(
+    drop: KeyFunction,
+    nfkc: KeyFunction,
+    per_char: Sequence[KeyFunction],
+    tables: CharacterTables | None = None,
+) -> Callable[[bytes, array[int], array[int], int], list[bytes | None]] | None:
+    """Like :func:`compiled_key_function`, for the units ``body[starts[i]:ends[i]]``,
+    which are not made: ``(body, starts, ends, longest) -> keys``, with None for a unit
+    over ``longest`` bytes too."""
+    try:
+        from ._fold import fold_spans
+    except ImportError:
+        return None
+    known = tables or shared_tables(drop, nfkc, tuple(per_char))
+
+    def keys(body: bytes, starts: array[int], ends: array[int], longest: int) -> list[bytes | None]:
+        def fold(chosen: list[int] | None, missing: set[int]) -> list[bytes | None]:
+            some_starts = starts if chosen is None else array("q", map(starts.__getitem__, chosen))
+            some_ends = ends if chosen is None else array("q", map(ends.__getitem__, chosen))
+            return fold_spans(
+                body, some_starts, some_ends, longest, known.ascii, known.blocks, missing
+            )
+
+        return _with_blocks_built(known, fold)
+
+    return keys
+
+
+def _with_blocks_built(
+    tables: CharacterTables,
+    fold: Callable[[list[int] | None, set[int]], list[bytes | None]],
+) -> list[bytes | None]:
+    """The keys of all units, from ``fold(chosen units or None for all, missing)``: the
+    blocks that units met for the first time are built, and those units folded again."""
+    missing: set[int] = set()
+    result = fold(None, missing)
+    while missing:
+        # A unit reports every block it needs up to its first character that is not
+        # simple, so one retry settles it.
+        for block in missing:
+            tables.build(block)
+        missing = set()
+        retry = [index for index, key in enumerate(result) if key is None]
+        for index, key in zip(retry, fold(retry, missing), strict=True):
+            result[index] = key
+    return result

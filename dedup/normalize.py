@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, is_, not_
 from typing import cast
 
-from .fold import compiled_key_function
+from .fold import KeyFunction, compiled_key_function, compiled_span_key_function
 
 # Characters that are invisible in rendered text, so two copies that differ only by
 # them are the same text to a reader.
@@ -285,13 +286,63 @@ def make_bulk_key_function(
     return bulk
 
 
+def make_span_key_function(
+    profile: Profile, compiled: bool = True
+) -> Callable[[bytes, array[int], array[int]], list[bytes]]:
+    """Return ``(body, starts, ends) -> keys`` of the units ``body[starts[i]:ends[i]]``,
+    equal to :func:`make_bulk_key_function` of them. In C (see :mod:`dedup.fold`) the
+    units are read in place: making them cost as much time as keying a third of them,
+    and as much memory as the text.
+
+    >>> spans = array("q", [0, 10]), array("q", [9, 15])
+    >>> make_span_key_function(PROFILES["default"])(b"  The END\\nCaf\\xc3\\xa9", *spans)
+    [b'the end', b'caf\\xc3\\xa9']
+    """
+    single = make_key_function(profile)
+    in_c = _compiled_spans(profile) if compiled and profile.ascii_fast_path else None
+    if in_c is None:
+        bulk = make_bulk_key_function(profile, compiled)
+
+        def made(body: bytes, starts: array[int], ends: array[int]) -> list[bytes]:
+            return bulk(list(map(body.__getitem__, map(slice, starts, ends))))
+
+        return made
+    span_keys = in_c
+
+    def keys(body: bytes, starts: array[int], ends: array[int]) -> list[bytes]:
+        # A unit over KEY_PIECE_BYTES is keyed in pieces, in bounded memory.
+        result = span_keys(body, starts, ends, KEY_PIECE_BYTES)
+        for index in compress(range(len(result)), map(is_, result, repeat(None))):
+            result[index] = single(body[starts[index] : ends[index]])
+        return cast(list[bytes], result)  # no None is left
+
+    return keys
+
+
 # The steps that map every character on its own, whatever its neighbours.
 _PER_CHARACTER = (drop_invisible, casefold, fold_punctuation)
 
 
 def _compiled(profile: Profile) -> Callable[[list[bytes]], list[bytes | None]] | None:
-    """The C key function (see :mod:`dedup.fold`) for a profile that drops invisible
-    characters, applies NFKC, maps characters one by one and collapses whitespace."""
+    """The C key function (see :mod:`dedup.fold`) of the profile, if it can have one."""
+    steps = _foldable_steps(profile)
+    return compiled_key_function(*steps) if steps is not None else None
+
+
+def _compiled_spans(
+    profile: Profile,
+) -> Callable[[bytes, array[int], array[int], int], list[bytes | None]] | None:
+    """The C key function of spans (see :mod:`dedup.fold`) of the profile, if it can
+    have one."""
+    steps = _foldable_steps(profile)
+    return compiled_span_key_function(*steps) if steps is not None else None
+
+
+def _foldable_steps(
+    profile: Profile,
+) -> tuple[KeyFunction, KeyFunction, list[KeyFunction]] | None:
+    """(drop, nfkc, per-character steps) of a profile that drops invisible characters,
+    applies NFKC, maps characters one by one and collapses whitespace; else None."""
     drop, normal, *per_char, last = profile.steps
     if (
         drop is not drop_invisible
@@ -300,7 +351,7 @@ def _compiled(profile: Profile) -> Callable[[list[bytes]], list[bytes | None]] |
         or not all(step in _PER_CHARACTER for step in per_char)
     ):
         return None
-    return compiled_key_function(drop, normal, per_char)
+    return drop, normal, per_char
 
 
 def _with_fallback(

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from array import array
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.fold import CharacterTables, compiled_key_function, is_inert
+from dedup.fold import (
+    CharacterTables,
+    compiled_key_function,
+    compiled_span_key_function,
+    is_inert,
+)
 from dedup.normalize import (
     PROFILES,
     casefold,
@@ -17,6 +23,7 @@ from dedup.normalize import (
     fold_punctuation,
     make_bulk_key_function,
     make_key_function,
+    make_span_key_function,
     nfkc,
 )
 
@@ -108,3 +115,45 @@ def test_blocks_met_for_the_first_time_are_built_and_the_unit_retried() -> None:
     # Cyrillic, Hangul syllables, a ligature and CJK: four blocks, all new to the tables.
     unit = "\u041f\u0440\u0438\u0432\u0435\u0442 \uac00\ub098 \ufb01 \u4e2d\u6587".encode()
     assert compiled_keys([unit, b"Plain"]) == [single(unit), b"plain"]
+
+
+def spans_of(units: list[bytes]) -> tuple[bytes, array[int], array[int]]:
+    """The units joined by a newline, and the span of each in the joined body."""
+    body = b"\n".join(units)
+    starts, ends, at = array("q"), array("q"), 0
+    for unit in units:
+        starts.append(at)
+        ends.append(at + len(unit))
+        at += len(unit) + 1
+    return body, starts, ends
+
+
+@given(st.lists(st.lists(_alphabet, max_size=12).map("".join), max_size=6))
+def test_span_keys_equal_the_keys_of_the_units(texts: list[str]) -> None:
+    units = list(map(encode, texts))
+    expected = list(map(single, units))
+    for compiled in (True, False):
+        span_keys = make_span_key_function(PROFILES["default"], compiled=compiled)
+        assert span_keys(*spans_of(units)) == expected
+
+
+def test_span_keys_build_new_blocks_and_leave_long_units_to_python() -> None:
+    steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
+    span_keys = compiled_span_key_function(*steps, CharacterTables(*steps))
+    assert span_keys is not None
+    units = ["\u041f\u0440\u0438 \u4e2d".encode(), b"Plain  text", b"Twelve bytes"]
+    assert span_keys(*spans_of(units), 11) == [single(units[0]), b"plain text", None]
+
+
+def test_span_keys_reject_spans_outside_the_body() -> None:
+    steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
+    span_keys = compiled_span_key_function(*steps)
+    assert span_keys is not None
+    with pytest.raises(ValueError, match="outside the body"):
+        span_keys(b"short", array("q", [0]), array("q", [6]), 100)
+    with pytest.raises(ValueError, match="outside the body"):
+        span_keys(b"short", array("q", [3]), array("q", [2]), 100)
+    with pytest.raises(ValueError, match="differ in length"):
+        span_keys(b"short", array("q", [0, 1]), array("q", [2]), 100)
+    with pytest.raises(TypeError, match="array"):
+        span_keys(b"short", array("i", [0]), array("q", [2]), 100)

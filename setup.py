@@ -20,7 +20,7 @@ setup(
         extension("_u64set", ARRAYS),
         extension("_fold", ARRAYS, UTF8),
         extension("_repeats", ARRAYS),
-        extension("_lines", ARRAYS),
+        extension("_lines", ARRAYS, UTF8),
         extension("_sentences", ARRAYS, UTF8),
         extension("_prefilter"),
         extension("_nested", UTF8),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "_arrays.h"
+#include "_utf8.h"
 
 /* bytes.isspace() of a line's bytes: space, \t, \n, \v, \f and \r. */
 static inline int is_space(unsigned char byte) {
@@ -190,9 +191,175 @@ done:
     return result;
 }
 
+/* The blocks of auto mode (dedup.segment): runs of non-blank lines, and whether each
+ * reads as one paragraph. The rules are segment.looks_hard_wrapped's, which stays the
+ * reference: tests compare the two. */
+
+/* A line's length in characters without trailing whitespace, as segment._char_lengths
+ * counts it: an ASCII line loses bytes.rstrip()'s whitespace, another line is decoded and
+ * loses str.rstrip()'s. -1 for a line that is not strict UTF-8 (Python decodes it with
+ * replacement characters). */
+static Py_ssize_t stripped_length(const unsigned char *text, Py_ssize_t length) {
+    Py_ssize_t at = 0, chars = 0, kept = 0;
+    int ascii = 1;
+    while (at < length) {
+        int32_t code = text[at];
+        if (code < 0x80) {
+            at++;
+        } else {
+            code = next_code_point(text, length, &at);
+            if (code < 0)
+                return -1;
+            ascii = 0;
+        }
+        chars++;
+        if (!Py_UNICODE_ISSPACE(code))
+            kept = chars;
+    }
+    if (!ascii)
+        return kept;
+    while (length > 0 && is_space(text[length - 1]))
+        length--;
+    return length;
+}
+
+/* Whether text without bytes.rstrip()'s whitespace ends with one of marks (bytes). */
+static int ends_with_mark(const unsigned char *text, Py_ssize_t length, PyObject *marks) {
+    while (length > 0 && is_space(text[length - 1]))
+        length--;
+    for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(marks); m++) {
+        PyObject *mark = PyTuple_GET_ITEM(marks, m);
+        Py_ssize_t size = PyBytes_GET_SIZE(mark);
+        if (size <= length && memcmp(text + length - size, PyBytes_AS_STRING(mark), (size_t)size) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* looks_hard_wrapped of the lines first..last: 1 or 0, or 2 when Python must decide. */
+static char wrapped(const unsigned char *text, const int64_t *start_of, const int64_t *end_of,
+                    Py_ssize_t first, Py_ssize_t last, PyObject *marks, Py_ssize_t *lengths) {
+    Py_ssize_t count = last - first + 1;
+    if (count < 3)
+        return count < 2;
+    Py_ssize_t widest = 0;
+    for (Py_ssize_t line = first; line <= last; line++) {
+        Py_ssize_t length = stripped_length(text + start_of[line], end_of[line] - start_of[line]);
+        if (length < 0)
+            return 2;
+        lengths[line - first] = length;
+        if (length > widest)
+            widest = length;
+    }
+    if (widest < 30 || widest > 120)
+        return 0;
+    Py_ssize_t full = 0, ended = 0, body = count - 1;
+    for (Py_ssize_t line = first; line < last; line++) {
+        full += 0.6 * (double)widest <= (double)lengths[line - first];
+        ended += ends_with_mark(text + start_of[line], end_of[line] - start_of[line], marks);
+    }
+    return (double)full >= 0.8 * (double)body && (double)ended <= 0.5 * (double)body;
+}
+
+/* block_table(body, starts, ends, filled, marks) -> (firsts, lasts, verdicts): the first
+ * and last line (native int64) of every run of lines that filled marks, and per run 1
+ * when it reads as one paragraph (one line, or hard-wrapped), 0 when not, 2 when
+ * Python must decide (a line that is not UTF-8). */
+static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[3]) ||
+        !PyTuple_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "block_table(body: bytes, starts, ends, filled: bytes, marks: tuple)");
+        return NULL;
+    }
+    PyObject *marks = args[4];
+    for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(marks); m++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(marks, m))) {
+            PyErr_SetString(PyExc_TypeError, "marks must be bytes");
+            return NULL;
+        }
+    }
+    Py_buffer starts, ends;
+    if (get_array(args[1], &starts, 'q', "starts") < 0)
+        return NULL;
+    if (get_array(args[2], &ends, 'q', "ends") < 0) {
+        PyBuffer_Release(&starts);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Pairs blocks = {NULL, 0, 0};
+    Py_ssize_t *lengths = NULL, room = 0;
+    char *verdicts = NULL;
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    const char *filled = PyBytes_AS_STRING(args[3]);
+    const int64_t *start_of = starts.buf, *end_of = ends.buf;
+    Py_ssize_t count = PyBytes_GET_SIZE(args[3]), size = PyBytes_GET_SIZE(args[0]);
+    if (starts.len != count * 8 || ends.len != count * 8) {
+        PyErr_SetString(PyExc_ValueError, "starts, ends and filled differ in length");
+        goto done;
+    }
+    for (Py_ssize_t line = 0; line < count; line++) {
+        if (start_of[line] < 0 || start_of[line] > end_of[line] || end_of[line] > size) {
+            PyErr_SetString(PyExc_ValueError, "a line lies outside the body");
+            goto done;
+        }
+    }
+    for (Py_ssize_t line = 0; line < count; line++) {
+        if (!filled[line])
+            continue;
+        Py_ssize_t first = line;
+        while (line + 1 < count && filled[line + 1])
+            line++;
+        if (append_pair(&blocks, first, line) < 0)
+            goto done;
+    }
+    verdicts = PyMem_Malloc((size_t)blocks.count + 1);
+    if (verdicts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t block = 0; block < blocks.count; block++) {
+        Py_ssize_t first = blocks.data[2 * block], last = blocks.data[2 * block + 1];
+        if (last - first + 1 > room) {
+            room = 2 * (last - first + 1);
+            PyMem_Free(lengths);
+            lengths = PyMem_Malloc((size_t)room * sizeof *lengths);
+            if (lengths == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        verdicts[block] = wrapped(text, start_of, end_of, first, last, marks, lengths);
+    }
+    PyObject *firsts = PyBytes_FromStringAndSize(NULL, blocks.count * 8);
+    PyObject *lasts = PyBytes_FromStringAndSize(NULL, blocks.count * 8);
+    PyObject *verdict_bytes = PyBytes_FromStringAndSize(verdicts, blocks.count);
+    if (firsts && lasts && verdict_bytes) {
+        int64_t *first_of = (int64_t *)PyBytes_AS_STRING(firsts);
+        int64_t *last_of = (int64_t *)PyBytes_AS_STRING(lasts);
+        for (Py_ssize_t block = 0; block < blocks.count; block++) {
+            first_of[block] = blocks.data[2 * block];
+            last_of[block] = blocks.data[2 * block + 1];
+        }
+        result = PyTuple_Pack(3, firsts, lasts, verdict_bytes);
+    }
+    Py_XDECREF(firsts);
+    Py_XDECREF(lasts);
+    Py_XDECREF(verdict_bytes);
+done:
+    PyMem_Free(blocks.data);
+    PyMem_Free(lengths);
+    PyMem_Free(verdicts);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&ends);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
      "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
+    {"block_table", (PyCFunction)(void (*)(void))block_table, METH_FASTCALL,
+     "block_table(body, starts, ends, filled, marks): (firsts, lasts, verdicts) of the blocks"},
     {"line_table", (PyCFunction)line_table, METH_O,
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,

@@ -5,3 +5,11 @@ def line_numbers(data: bytes, positions: array[int], out: array[int], /) -> None
 def deleted_ranges(
     body: bytes, starts: array[int], ends: array[int], keep: bytes, shift: int, /
 ) -> bytes: ...
+def block_table(
+    body: bytes,
+    starts: array[int],
+    ends: array[int],
+    filled: bytes,
+    marks: tuple[bytes, ...],
+    /,
+) -> tuple[bytes, bytes, bytes]: ...

@@ -32,6 +32,14 @@ def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
     return line_table
 
 
+def _load_block_table() -> Callable[..., tuple[bytes, bytes, bytes]] | None:
+    try:
+        from ._lines import block_table
+    except ImportError:  # the extension is not built: blocks are found in Python
+        return None
+    return block_table
+
+
 def _load_sentence_spans() -> Callable[..., bytes] | None:
     try:
         from ._sentences import sentence_spans
@@ -44,6 +52,7 @@ def _load_sentence_spans() -> Callable[..., bytes] | None:
 # where C holds twelve (96 MB for a line this long).
 _MAX_LINE_IN_C = 8 << 20
 _line_table = _load_line_table()
+_block_table = _load_block_table()
 _sentence_spans_in_c = _load_sentence_spans()
 
 BOM = b"\xef\xbb\xbf"
@@ -118,25 +127,51 @@ def looks_hard_wrapped(lines: list[bytes]) -> bool:
     return full >= 0.8 * len(body) and ended <= 0.5 * len(body)
 
 
-def _paragraph_blocks(lines_of: list[list[bytes]]) -> list[bool]:
-    """For auto mode: which blank-line blocks are one paragraph (the rest are lines).
+def _paragraph_blocks(
+    count: int, lines_of: Callable[[int], list[bytes]], wrapped: Sequence[bool] | None = None
+) -> list[bool]:
+    """For auto mode: which of ``count`` blocks of more than one line are one paragraph
+    (the rest are lines). ``lines_of(index)`` makes a block's lines; ``wrapped`` is
+    :func:`looks_hard_wrapped` of each block, when already known.
 
-    A block is a paragraph when it is one line or looks hard-wrapped. When most
-    multi-line blocks of the document are wrapped, the document is wrapped text, and
-    every block whose lines fill its wrap width is a paragraph too, even a short one
-    that happens to end lines with punctuation.
+    A block is a paragraph when it looks hard-wrapped. When most blocks of the document
+    are wrapped, the document is wrapped text, and every block whose lines fill its wrap
+    width is a paragraph too, even a short one that happens to end lines with
+    punctuation.
     """
-    verdicts = [looks_hard_wrapped(lines) for lines in lines_of]
-    multi = [index for index, lines in enumerate(lines_of) if len(lines) > 1]
-    wrapped = [index for index in multi if verdicts[index]]
-    if multi and len(wrapped) * 2 >= len(multi):
-        width = max(max(_char_lengths(lines_of[index])) for index in wrapped)
-        for index in multi:
-            lengths = _char_lengths(lines_of[index])
+    if wrapped is None:
+        wrapped = [looks_hard_wrapped(lines_of(index)) for index in range(count)]
+    verdicts = list(wrapped)
+    wrapped_blocks = list(compress(range(count), verdicts))
+    if count and len(wrapped_blocks) * 2 >= count:
+        width = max(max(_char_lengths(lines_of(index))) for index in wrapped_blocks)
+        for index in range(count):
+            lengths = _char_lengths(lines_of(index))
             full = sum(1 for length in lengths[:-1] if length >= 0.6 * width)
             if max(lengths) <= width + 2 and full >= 0.8 * (len(lengths) - 1):
                 verdicts[index] = True
     return verdicts
+
+
+def _blocks(
+    body: bytes, line_starts: array[int], line_ends: array[int], filled: bytes
+) -> tuple[Sequence[int], Sequence[int], bytes | None]:
+    """The first and last line of every block (run of non-blank lines), and per block 1
+    when it is one line or :func:`looks_hard_wrapped`, 0 when not, 2 when undecided: in
+    C (``dedup._lines``) where it is built, else the verdicts are None."""
+    if _block_table is not None:
+        first_bytes, last_bytes, verdicts = _block_table(
+            body, line_starts, line_ends, filled, _SENTENCE_END
+        )
+        firsts, lasts = array("q"), array("q")
+        firsts.frombytes(first_bytes)
+        lasts.frombytes(last_bytes)
+        return firsts, lasts, verdicts
+    before = b"\0" + filled[:-1]
+    after = filled[1:] + b"\0"
+    firsts_list = list(compress(range(len(filled)), map(and_, filled, map(not_, before))))
+    lasts_list = list(compress(range(len(filled)), map(and_, filled, map(not_, after))))
+    return firsts_list, lasts_list, None
 
 
 def _strip_span(body: bytes, start: int, end: int) -> tuple[int, int]:
@@ -234,21 +269,27 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
         return Segmentation(bom, body, *_sentences_of_lines(body, *line_spans))
-    # Blocks are runs of non-blank lines: first and last line of each, found in C.
-    before = b"\0" + filled[:-1]
-    after = filled[1:] + b"\0"
-    firsts = list(compress(range(len(filled)), map(and_, filled, map(not_, before))))
-    lasts = list(compress(range(len(filled)), map(and_, filled, map(not_, after))))
+    firsts, lasts, verdicts = _blocks(body, line_starts, line_ends, filled)
     multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))
     if unit == "paragraph" or not multi:
         whole = multi  # every block is one unit
     else:
         # A one-line block is always a paragraph; only the others need a verdict.
-        blocks = (slice(firsts[b], lasts[b] + 1) for b in multi)
-        verdicts = _paragraph_blocks(
-            [list(map(body.__getitem__, map(slice, line_starts[b], line_ends[b]))) for b in blocks]
-        )
-        whole = list(compress(multi, verdicts))
+        block_firsts = list(map(firsts.__getitem__, multi))
+        block_lasts = list(map(lasts.__getitem__, multi))
+
+        def lines_of(index: int) -> list[bytes]:
+            lines = slice(block_firsts[index], block_lasts[index] + 1)
+            return list(map(body.__getitem__, map(slice, line_starts[lines], line_ends[lines])))
+
+        wrapped = None
+        if verdicts is not None:
+            known = list(map(verdicts.__getitem__, multi))
+            wrapped = [
+                looks_hard_wrapped(lines_of(index)) if verdict == 2 else verdict == 1
+                for index, verdict in enumerate(known)
+            ]
+        whole = list(compress(multi, _paragraph_blocks(len(multi), lines_of, wrapped)))
     if len(whole) == len(multi):
         return Segmentation(
             bom, body, map(line_starts.__getitem__, firsts), map(line_ends.__getitem__, lasts)

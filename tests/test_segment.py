@@ -163,3 +163,48 @@ def test_char_lengths_count_characters_without_trailing_whitespace(lines: list[b
         for line in lines
     ]
     assert segment_module._char_lengths(lines) == expected
+
+
+# Blocks around the rules of looks_hard_wrapped: a widest line near its bounds (30 and
+# 120 characters), other lines near 0.6 of it, ends with and without a sentence mark,
+# trailing whitespace of bytes and of str (\x1c, NBSP, ideographic space), characters
+# beyond ASCII, and bytes that are not UTF-8.
+_ENDS = ["", "", ".", ":", "”", "。", " ", "\x1c", "\u00a0", "\u3000", "\r", " ."]
+_WRAP_LINE = st.tuples(
+    st.sampled_from([1.0, 1.0, 0.6, 0.59, 0.5, 0.2]),
+    st.sampled_from(_ENDS),
+    st.sampled_from([b"", b"", b"", b"\xff", b"\xe2\x80"]),
+)
+
+
+@st.composite
+def _wrap_blocks(draw: st.DrawFn) -> bytes:
+    char = draw(st.sampled_from(["a", "é", "中"]))
+    widest = draw(st.sampled_from([29, 30, 31, 50, 60, 100, 119, 120, 121]))
+    lines = draw(st.lists(_WRAP_LINE, min_size=1, max_size=6))
+    return b"\n".join(
+        (char * round(widest * share) + end).encode() + junk for share, end, junk in lines
+    )
+
+
+@pytest.mark.skipif(segment_module._block_table is None, reason="dedup._lines is not built")
+@settings(max_examples=500)
+@given(st.lists(_wrap_blocks(), max_size=4))
+@example([b"\n".join([("\u00e9" * 29 + "\u00a0").encode(), b"a" * 20, b"a" * 20])])
+@example([b"\n".join([b"a" * 100, b"a" * 55, b"a" * 100, b"a" * 100, b"a" * 100])])
+@example([b"\n".join([b"a" * 30, b"a" * 30, b"a" * 30])])
+def test_compiled_block_verdicts_equal_looks_hard_wrapped(blocks: list[bytes]) -> None:
+    data = b"\n\n".join(blocks)
+    line_starts, line_ends, filled = segment_module._split_lines(data)
+    firsts, lasts, verdicts = segment_module._blocks(data, line_starts, line_ends, filled)
+    assert verdicts is not None
+    for first, last, verdict in zip(firsts, lasts, verdicts, strict=True):
+        lines = [data[line_starts[i] : line_ends[i]] for i in range(first, last + 1)]
+        if verdict == 2:  # undecided: a line that is not UTF-8, which Python decodes
+            assert len(lines) >= 3 and any(b"\xff" in line or b"\xe2\x80" in line for line in lines)
+        else:
+            assert verdict == segment_module.looks_hard_wrapped(lines), lines
+    compiled = segment(data, "auto")
+    with patch.object(segment_module, "_block_table", None):
+        in_python = segment(data, "auto")
+    assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)

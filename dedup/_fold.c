@@ -34,6 +34,30 @@ static inline int is_space(unsigned char byte) {
 /* is_space of every byte, for the ASCII loop. */
 static unsigned char space[256];
 
+/* Whether eight bytes are ASCII text whose only whitespace is single spaces between
+ * other bytes: then no space is collapsed or dropped in them. Each test is on all eight
+ * bytes at once; a byte's high bit marks it (no carry crosses bytes below 0x80). */
+static inline int is_plain_text(uint64_t word) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    if (word & high)
+        return 0;
+    uint64_t below_33 = ~(word + ones * (0x80 - 0x21)) & high;
+    if (!below_33)
+        return 1;
+    uint64_t spaces = ~((word ^ (ones * 0x20)) + ones * 0x7F) & high;
+    return below_33 == spaces && !(spaces & (spaces << 8)) && !(spaces & 0x8000000000000080u);
+}
+
+/* Whether the ASCII table keeps the whitespace of is_space() as it is and maps no other
+ * byte to whitespace, so that is_plain_text() can be read before the table. */
+static int keeps_spaces(const unsigned char *ascii) {
+    for (int byte = 0; byte < 128; byte++) {
+        if (is_space((unsigned char)byte) ? ascii[byte] != byte : is_space(ascii[byte]))
+            return 0;
+    }
+    return 1;
+}
+
 /* The key being written: a buffer reused from unit to unit. */
 typedef struct {
     char *data;
@@ -73,8 +97,8 @@ static inline void put(char *out, Py_ssize_t *used, int *pending_space, unsigned
 /* The key of one unit into key->data, its length in *key_length; 1 when done, 0 when Python
  * must key it, -1 on error. */
 static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text,
-                     Py_ssize_t length, const unsigned char *ascii, PyObject *blocks,
-                     PyObject *missing) {
+                     Py_ssize_t length, const unsigned char *ascii, int plain,
+                     PyObject *blocks, PyObject *missing) {
     /* An ASCII byte writes at most one byte, plus one pending space: room for the rest of
      * the unit and a space is made here and after every folded form. */
     if (reserve(key, length + 2) < 0)
@@ -95,6 +119,20 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
             Py_ssize_t written = used;
             int pending = pending_space;
             do {
+                uint64_t word;
+                if (plain && at + 8 <= length &&
+                    (memcpy(&word, text + at, 8), is_plain_text(word))) {
+                    /* Eight bytes that stay as they are but for the table: one pending
+                     * space, then each byte looked up, with no test per byte. */
+                    out[written] = ' ';
+                    written += pending;
+                    for (int k = 0; k < 8; k++)
+                        out[written + k] = (char)ascii[text[at + k]];
+                    written += 8;
+                    at += 8;
+                    pending = 0;
+                    continue;
+                }
                 unsigned char byte = ascii[text[at++]];
                 int is_word = !space[byte];
                 out[written] = ' ';
@@ -158,6 +196,7 @@ static PyObject *fold_all(const Units *units, const unsigned char *ascii_map, Py
         Py_DECREF(keys);
         return PyErr_NoMemory();
     }
+    int plain = keeps_spaces(ascii_map);
     for (Py_ssize_t i = 0; i < units->count; i++) {
         const unsigned char *text;
         Py_ssize_t length;
@@ -176,7 +215,7 @@ static PyObject *fold_all(const Units *units, const unsigned char *ascii_map, Py
         Py_ssize_t key_length = 0;
         int done = 0;
         if (length <= units->longest) {
-            done = fold_unit(&key, &key_length, text, length, ascii_map, blocks, missing);
+            done = fold_unit(&key, &key_length, text, length, ascii_map, plain, blocks, missing);
             if (done < 0)
                 goto fail;
         }

@@ -7,7 +7,7 @@ import unicodedata
 from array import array
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.fold import (
@@ -157,3 +157,16 @@ def test_span_keys_reject_spans_outside_the_body() -> None:
         span_keys(b"short", array("q", [0, 1]), array("q", [2]), 100)
     with pytest.raises(TypeError, match="array"):
         span_keys(b"short", array("i", [0]), array("q", [2]), 100)
+
+
+# ASCII text long enough for the eight-byte steps of the C loop, at every alignment:
+# single and double spaces, the other whitespace, and bytes the table changes.
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.sampled_from([*"aZ`.,", "word", " ", "  ", "\t", "\n", "\x1c", "\x0b"]), max_size=40
+    )
+)
+def test_compiled_keys_of_long_ascii_text_equal_python_keys(pieces: list[str]) -> None:
+    units = [piece.encode() for piece in ("".join(pieces), "x" + "".join(pieces))]
+    assert compiled_keys(units) == list(map(single, units))

@@ -421,7 +421,9 @@ class Cleaner:
         batch_seen = known
         while active:
             found = find_nested(active, pairs, flagged, menu_like)
-            found.update(find_boilerplate(active, rules, short, edges) if ruled else {})
+            found.update(
+                find_boilerplate(active, rules, short, edges, ruled=ruled) if ruled else {}
+            )
             remaining = list(filterfalse(found.__contains__, active)) if found else active
             found.update(
                 find_repeats(

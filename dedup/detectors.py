@@ -8,8 +8,9 @@ found, so that cleaning its own output changes nothing.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from itertools import compress
+from itertools import compress, repeat
 from operator import ne
 from typing import NamedTuple
 
@@ -191,6 +192,19 @@ def _is_all(active: Sequence[int], fingerprints: Sequence[int]) -> bool:
 REGION = "boilerplate:region"
 
 
+def _positions_among(units: Sequence[int], active: Sequence[int]) -> list[int]:
+    """The positions in active (ascending) of those of units (ascending) that it holds."""
+    if isinstance(active, range) and active.start == 0 and active.step == 1:
+        return [unit for unit in units if unit < active.stop]
+    positions = list(map(bisect_left, repeat(active), units))
+    end = len(active)
+    return [
+        position
+        for position, unit in zip(positions, units, strict=True)
+        if position < end and active[position] == unit
+    ]
+
+
 def find_boilerplate(
     active: Sequence[int],
     rules: Sequence[Rule | None],
@@ -199,6 +213,7 @@ def find_boilerplate(
     min_edge_weak: int = 3,
     max_filler_run: int = 4,
     max_tail: int = 50,
+    ruled: Sequence[int] | None = None,
 ) -> dict[int, Finding]:
     """Boilerplate regions: runs of units that match the library, with what lies between.
 
@@ -211,7 +226,8 @@ def find_boilerplate(
     or when it touches the start or end and holds at least ``min_edge_weak`` matches. A
     weak word ("Home", "Share") alone inside an article stays. ``edges`` says whether
     the first and last units are the document's own start and end (a window of a stream
-    has neither, but at its ends).
+    has neither, but at its ends). ``ruled``, when given, holds (in order) every unit
+    with a rule, active or not: then the active ones are looked up, not every unit.
 
     >>> strong, weak = Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", "weak")
     >>> rules = [None, weak, None, weak, strong, None]
@@ -221,12 +237,16 @@ def find_boilerplate(
     """
     found: dict[int, Finding] = {}
     count = len(active)
-    matched = list(compress(range(count), map(rules.__getitem__, active)))
+    if ruled is None:
+        matched = list(compress(range(count), map(rules.__getitem__, active)))
+    else:
+        matched = _positions_among(ruled, active)
     # Where the run of short units that ends the document starts (count if none):
     # computed once, so that each region's "reaches the end" test is O(1).
     short_tail = count
     if matched:
-        short_tail = bytes(map(short.__getitem__, active)).rfind(0) + 1
+        while short_tail > 0 and short[active[short_tail - 1]]:
+            short_tail -= 1
     index = 0
     while index < len(matched):
         first = last = matched[index]

@@ -17,9 +17,11 @@ from dedup.boilerplate import (
     EDGE,
     STRONG,
     WEAK,
+    Rule,
     builtin_matcher,
     load_entries,
 )
+from dedup.detectors import find_boilerplate
 from dedup.normalize import get_profile, make_key_function
 
 CASES = json.loads((Path(__file__).parent / "cases" / "boilerplate.json").read_text("utf-8"))
@@ -111,3 +113,26 @@ def test_the_c_prefilter_keeps_every_library_key_that_matches() -> None:
     expected = matcher._match_each(keys)
     assert sum(rule is not None for rule in expected) > len(keys) / 3  # the test has teeth
     assert matcher.match_many(keys) == expected
+
+
+_RULE_OR_NONE = st.sampled_from(
+    [None, None, Rule("boilerplate:x:en", STRONG), Rule("boilerplate:x:en", WEAK)]
+)
+
+
+@given(
+    st.lists(st.tuples(_RULE_OR_NONE, st.booleans(), st.booleans()), max_size=40),
+    st.tuples(st.booleans(), st.booleans()),
+)
+def test_regions_from_the_ruled_units_equal_regions_from_every_unit(
+    units: list[tuple[Rule | None, bool, bool]], edges: tuple[bool, bool]
+) -> None:
+    rules = [rule for rule, _, _ in units]
+    short = [is_short for _, is_short, _ in units]
+    ruled = [unit for unit, rule in enumerate(rules) if rule is not None]
+    for active in (range(len(units)), [unit for unit, (*_, kept) in enumerate(units) if kept]):
+        expected = find_boilerplate(active, rules, short, edges, max_filler_run=2, max_tail=5)
+        found = find_boilerplate(
+            active, rules, short, edges, max_filler_run=2, max_tail=5, ruled=ruled
+        )
+        assert found == expected

@@ -329,7 +329,62 @@ static PyObject *char_counts(PyObject *module, PyObject *keys) {
     return result;
 }
 
+/* span_char_counts(data, starts, ends) -> bytes of native int64: the characters of each
+ * span data[start:end], or -1 for a span that is not strict UTF-8 (whose count depends on
+ * how it is decoded). */
+static PyObject *span_char_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyBytes_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "span_char_counts(data: bytes, starts, ends)");
+        return NULL;
+    }
+    Py_buffer starts, ends;
+    if (get_array(args[1], &starts, 'q', "starts") < 0)
+        return NULL;
+    if (get_array(args[2], &ends, 'q', "ends") < 0) {
+        PyBuffer_Release(&starts);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]), count = starts.len / 8;
+    const int64_t *start_of = starts.buf, *end_of = ends.buf;
+    if (ends.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, count * 8);
+    if (result == NULL)
+        goto done;
+    int64_t *counts = (int64_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (start_of[i] < 0 || start_of[i] > end_of[i] || end_of[i] > size) {
+            Py_CLEAR(result);
+            PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
+            goto done;
+        }
+        const unsigned char *span = text + start_of[i];
+        Py_ssize_t length = (Py_ssize_t)(end_of[i] - start_of[i]), at = 0, chars = 0;
+        while (at < length) {
+            if (span[at] < 0x80) {
+                at++;
+            } else if (next_code_point(span, length, &at) < 0) {
+                chars = -1;
+                break;
+            }
+            chars++;
+        }
+        counts[i] = chars;
+    }
+done:
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&ends);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"span_char_counts", (PyCFunction)(void (*)(void))span_char_counts, METH_FASTCALL,
+     "span_char_counts(data, starts, ends) -> int64 bytes: characters per span, -1 if not "
+     "UTF-8"},
     {"char_counts", (PyCFunction)char_counts, METH_O,
      "char_counts(keys) -> the length in characters of each key"},
     {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,

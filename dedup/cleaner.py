@@ -13,8 +13,8 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from itertools import compress, filterfalse, repeat
-from operator import and_, is_not, itemgetter, not_, or_
+from itertools import chain, compress, filterfalse, repeat
+from operator import and_, is_not, itemgetter, not_, or_, sub
 from typing import NamedTuple, ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -59,7 +59,16 @@ def _load_char_counts() -> Callable[[list[bytes]], list[int]] | None:
     return char_counts
 
 
+def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
+    try:
+        from ._fold import span_char_counts
+    except ImportError:  # the extension is not built: removed_chars decodes in Python
+        return None
+    return span_char_counts
+
+
 _compiled_line_numbers = _load_line_numbers()
+_compiled_span_char_counts = _load_span_char_counts()
 _compiled_char_counts = _load_char_counts()
 
 _P = ParamSpec("_P")
@@ -111,6 +120,24 @@ def char_counts(keys: list[bytes]) -> list[int]:
     return counts
 
 
+def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+    """The characters of each span of data, an invalid sequence counting as one (as
+    decoding with "replace" counts them): in C where ``dedup._fold`` is built, where only
+    the spans that are not UTF-8 are decoded."""
+    if _compiled_span_char_counts is not None:
+        counts = array("q")
+        counts.frombytes(_compiled_span_char_counts(data, array("q", starts), array("q", ends)))
+        chars = counts.tolist()
+        undecided = compress(range(len(chars)), map((-1).__eq__, chars))
+    else:
+        chars = list(map(sub, ends, starts))
+        undecided = compress(range(len(chars)), repeat(True))
+    for index in undecided:
+        text = data[starts[index] : ends[index]]
+        chars[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
+    return chars
+
+
 def is_structural(key: bytes) -> bool:
     """True for a unit with no letter or digit at all ("* * *", "---", "◆ ◆ ◆")."""
     return not _HAS_WORD.search(key.decode("utf-8", "surrogateescape"))
@@ -148,6 +175,14 @@ class Decision(NamedTuple):
     kept: Location | None = None
 
 
+class RuleTotal(NamedTuple):
+    """What one rule removed from a document."""
+
+    units: int
+    bytes: int
+    chars: int
+
+
 @dataclass
 class CleanResult:
     """What cleaning one document produced."""
@@ -159,6 +194,9 @@ class CleanResult:
     decisions: list[Decision] = field(default_factory=list)
     # The input byte ranges left out of output (units and the gaps that went with them).
     deleted: list[tuple[int, int]] = field(default_factory=list)
+    _totals: dict[str, RuleTotal] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def changed(self) -> bool:
@@ -171,6 +209,76 @@ class CleanResult:
         for decision in self.decisions:
             counts[decision.rule] = counts.get(decision.rule, 0) + 1
         return counts
+
+    def rule_totals(self) -> dict[str, RuleTotal]:
+        """Removed units, bytes and characters per rule, in the order rules first occur."""
+        if self._totals is None:
+            decisions = self.decisions
+            rules = list(map(_RULE, decisions))
+            starts = list(map(_START, decisions))
+            ends = list(map(_END, decisions))
+            totals: dict[str, list[int]] = {}
+            for rule, start, end, chars in zip(
+                rules, starts, ends, removed_chars(self.data, starts, ends), strict=True
+            ):
+                total = totals.get(rule)
+                if total is None:
+                    total = totals[rule] = [0, 0, 0]
+                total[0] += 1
+                total[1] += end - start
+                total[2] += chars
+            self._totals = {rule: RuleTotal(*total) for rule, total in totals.items()}
+        return self._totals
+
+    def __reduce__(self) -> tuple[Callable[..., CleanResult], tuple[object, ...]]:
+        # A worker of --jobs sends its results to the parent by pickle, which took a
+        # second per 200 MB for the decisions alone, one named tuple at a time: they go
+        # as columns, in typed arrays where they are numbers.
+        decisions = self.decisions
+        numbers = array("q", chain.from_iterable(map(_NUMBERS, decisions)))
+        kept = list(map(_KEPT, decisions))
+        documents = [None if location is None else location.document for location in kept]
+        kept_lines = array("q", [0 if location is None else location.line for location in kept])
+        deleted = array("q", chain.from_iterable(self.deleted))
+        columns = (numbers, list(map(_RULE, decisions)), documents, kept_lines, deleted)
+        # The totals are worked out in the worker, not in the parent that reports them.
+        totals = self.rule_totals()
+        return _unpickled_result, (self.name, self.data, self.output, self.units, columns, totals)
+
+
+_NUMBERS = itemgetter(0, 1, 2, 3, 4)  # unit, start, end, line, end_line
+_START = itemgetter(1)
+_END = itemgetter(2)
+_RULE = itemgetter(5)
+_KEPT = itemgetter(6)
+
+
+def _unpickled_result(
+    name: str,
+    data: bytes,
+    output: bytes,
+    units: int,
+    columns: tuple[array[int], list[str], list[str | None], array[int], array[int]],
+    totals: dict[str, RuleTotal],
+) -> CleanResult:
+    """The CleanResult that :meth:`CleanResult.__reduce__` took apart."""
+    numbers, rules, documents, kept_lines, deleted = columns
+    locations: dict[tuple[str, int], Location] = {}  # shared, as the cleaner shares them
+    kept: list[Location | None] = []
+    for document, line in zip(documents, kept_lines, strict=True):
+        if document is None:
+            kept.append(None)
+            continue
+        location = locations.get((document, line))
+        if location is None:
+            location = locations[document, line] = Location(document, line)
+        kept.append(location)
+    columns_of = [numbers[field::5] for field in range(5)]
+    decisions = list(map(Decision, *columns_of, rules, kept))
+    pairs = list(zip(deleted[0::2], deleted[1::2], strict=True))
+    result = CleanResult(name, data, output, units, decisions, pairs)
+    result._totals = totals
+    return result
 
 
 @dataclass

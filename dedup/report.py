@@ -47,12 +47,10 @@ class Report:
         self.units_removed += len(result.decisions)
         self.bytes_in += len(result.data)
         self.bytes_out += len(result.output)
-        for decision in result.decisions:
-            self.by_rule[decision.rule] += 1
-            self.bytes_by_rule[decision.rule] += decision.end - decision.start
-            text = result.data[decision.start : decision.end]
-            chars = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
-            self.chars_by_rule[decision.rule] += chars
+        for rule, total in result.rule_totals().items():
+            self.by_rule[rule] += total.units
+            self.bytes_by_rule[rule] += total.bytes
+            self.chars_by_rule[rule] += total.chars
         if result.decisions:
             removed_bytes = len(result.data) - len(result.output)
             self.removed_by_file[result.name] = (

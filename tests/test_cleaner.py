@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 from unittest.mock import patch
 
 import pytest
@@ -168,3 +169,38 @@ def test_compiled_char_counts_equal_python_char_counts(keys: list[bytes]) -> Non
     assert compiled == [len(key.decode("utf-8", "surrogateescape")) for key in keys]
     with patch.object(cleaner_module, "_compiled_char_counts", None):
         assert cleaner_module.char_counts(keys) == compiled
+
+
+@given(
+    st.binary(max_size=30) | st.text(max_size=12).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.data(),
+)
+def test_removed_chars_count_as_replace_decoding_does(data: bytes, draw: st.DataObject) -> None:
+    spans = draw.draw(st.lists(st.tuples(st.integers(0, len(data)), st.integers(0, len(data)))))
+    starts = [min(span) for span in spans]
+    ends = [max(span) for span in spans]
+    expected = [len(data[s:e].decode("utf-8", "replace")) for s, e in zip(starts, ends)]
+    assert cleaner_module.removed_chars(data, starts, ends) == expected
+    with patch.object(cleaner_module, "_compiled_span_char_counts", None):
+        assert cleaner_module.removed_chars(data, starts, ends) == expected
+
+
+def test_a_result_goes_through_pickle_whole() -> None:
+    # As a worker of --jobs sends it: decisions with and without a kept copy, in batch
+    # scope with copies kept in an earlier document, and the rule totals.
+    cleaner = Cleaner(CleanConfig(scope="batch", unit="paragraph"))
+    cleaner.clean(b"Kept in the first document, long enough.\n", "first")
+    data = (
+        "Kept in the first document, long enough.\n\nA paragraph of two lines,\n"
+        "caf\u00e9.\n\nA paragraph of two lines,\ncaf\u00e9.\n\nLeave a Reply\n"
+    ).encode()
+    result = cleaner.clean(data, "second")
+    kept = {decision.kept for decision in result.decisions}
+    assert len(result.decisions) == 3 and len(kept) == 3  # two places and None
+    assert any(decision.end_line > decision.line for decision in result.decisions)
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy == result
+    assert copy.rule_totals() == result.rule_totals()
+    assert sum(total.chars for total in copy.rule_totals().values()) == sum(
+        len(data[d.start : d.end].decode()) for d in result.decisions
+    )

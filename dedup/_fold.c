@@ -34,6 +34,9 @@ static inline int is_space(unsigned char byte) {
 /* is_space of every byte, for the ASCII loop. */
 static unsigned char space[256];
 
+/* 1 for the bytes 0-9, A-Z and a-z. */
+static unsigned char ascii_alnum[256];
+
 /* Whether eight bytes are ASCII text whose only whitespace is single spaces between
  * other bytes: then no space is collapsed or dropped in them. Each test is on all eight
  * bytes at once; a byte's high bit marks it (no carry crosses bytes below 0x80). */
@@ -381,10 +384,40 @@ done:
     return result;
 }
 
+/* word_flags(keys) -> bytes: per key 1 when it holds an ASCII letter or digit (then it is
+ * no divider, see cleaner.structural_flags), else 0. */
+static PyObject *word_flags(PyObject *module, PyObject *keys) {
+    if (!PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "word_flags(keys: list of bytes)");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(keys);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, count);
+    if (result == NULL)
+        return NULL;
+    char *flags = PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        if (!PyBytes_Check(key)) {
+            Py_DECREF(result);
+            PyErr_SetString(PyExc_TypeError, "keys must be bytes");
+            return NULL;
+        }
+        const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(key);
+        Py_ssize_t length = PyBytes_GET_SIZE(key), at = 0;
+        while (at < length && !ascii_alnum[text[at]])
+            at++;
+        flags[i] = at < length;
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"span_char_counts", (PyCFunction)(void (*)(void))span_char_counts, METH_FASTCALL,
      "span_char_counts(data, starts, ends) -> int64 bytes: characters per span, -1 if not "
      "UTF-8"},
+    {"word_flags", (PyCFunction)word_flags, METH_O,
+     "word_flags(keys) -> bytes: 1 per key with an ASCII letter or digit"},
     {"char_counts", (PyCFunction)char_counts, METH_O,
      "char_counts(keys) -> the length in characters of each key"},
     {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,
@@ -400,7 +433,10 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__fold(void) {
-    for (int byte = 0; byte < 256; byte++)
+    for (int byte = 0; byte < 256; byte++) {
         space[byte] = (unsigned char)is_space((unsigned char)byte);
+        ascii_alnum[byte] = (byte >= '0' && byte <= '9') || (byte >= 'A' && byte <= 'Z') ||
+                            (byte >= 'a' && byte <= 'z');
+    }
     return PyModule_Create(&module);
 }

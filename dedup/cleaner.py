@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import chain, compress, filterfalse, repeat
-from operator import and_, is_not, itemgetter, not_, or_, sub
+from operator import is_not, itemgetter, not_, or_, sub
 from typing import NamedTuple, ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -29,7 +29,7 @@ from .detectors import (
 )
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprint_table, fingerprinter
-from .learn import LEARNED, is_learnable
+from .learn import LEARNED, sized_to_learn
 from .nested import AdjacentPairs, find_nested
 from .normalize import (
     get_profile,
@@ -67,7 +67,16 @@ def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes]
     return span_char_counts
 
 
+def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
+    try:
+        from ._fold import word_flags
+    except ImportError:  # the extension is not built: a regex searches each key
+        return None
+    return word_flags
+
+
 _compiled_line_numbers = _load_line_numbers()
+_compiled_word_flags = _load_word_flags()
 _compiled_span_char_counts = _load_span_char_counts()
 _compiled_char_counts = _load_char_counts()
 
@@ -145,12 +154,15 @@ def is_structural(key: bytes) -> bool:
 
 def structural_flags(keys: Sequence[bytes]) -> list[bool]:
     """:func:`is_structural` of every key. A key with an ASCII letter or digit is not
-    structural, which one C-level search per key finds (most stop at the first byte);
-    only the others beyond ASCII are decoded."""
-    flags = list(map(not_, map(_ASCII_ALNUM.search, keys)))
-    wide = map(and_, flags, map(not_, map(bytes.isascii, keys)))
-    for index in compress(range(len(keys)), wide):
-        flags[index] = is_structural(keys[index])
+    structural, which one pass in C finds (``dedup._fold``; else a regex search per key),
+    most keys at their first byte; only the others beyond ASCII are decoded."""
+    if _compiled_word_flags is not None:
+        flags = list(map(not_, _compiled_word_flags(list(keys))))
+    else:
+        flags = list(map(not_, map(_ASCII_ALNUM.search, keys)))
+    for index in compress(range(len(keys)), flags):
+        if not keys[index].isascii():
+            flags[index] = is_structural(keys[index])
     return flags
 
 
@@ -351,14 +363,18 @@ class Cleaner:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
         those among them that are short)."""
         units = self._analyse(data)
-        excluded = map(or_, units.protected, structural_flags(units.keys))
-        learnable = list(compress(range(len(units.keys)), map(is_learnable, units.keys, excluded)))
-        fingerprints = [units.fingerprints[index] for index in learnable]
-        short = [
-            units.fingerprints[index]
-            for index in learnable
-            if units.key_lengths[index] < self.config.min_chars
-        ]
+        keys = units.keys
+        # is_learnable of every unit: its length first, so that only the units short
+        # enough are searched for a letter.
+        sized = sized_to_learn(keys)
+        structural = structural_flags(list(map(keys.__getitem__, sized)))
+        excluded = map(or_, map(units.protected.__getitem__, sized), structural)
+        learnable = list(compress(sized, map(not_, excluded)))
+        fingerprints = list(map(units.fingerprints.__getitem__, learnable))
+        short_ones = map(
+            self.config.min_chars.__gt__, map(units.key_lengths.__getitem__, learnable)
+        )
+        short = list(compress(fingerprints, short_ones))
         return self._fingerprint(data), fingerprints, short
 
     def clean(

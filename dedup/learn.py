@@ -13,9 +13,11 @@ as weak only: two pages that quote the same sentence keep it, their shared nav g
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from math import ceil
+from operator import and_, truth
 
 from .boilerplate import MAX_KEY_BYTES, STRONG, WEAK, Rule
 
@@ -75,3 +77,11 @@ class ChromeTable:
 def is_learnable(key: bytes, structural: bool) -> bool:
     """Only short-enough, wordy units can be chrome; prose paragraphs and dividers cannot."""
     return 0 < len(key) <= MAX_KEY_BYTES and not structural
+
+
+def sized_to_learn(keys: Sequence[bytes]) -> list[int]:
+    """The indices of the keys that :func:`is_learnable` takes when not structural, found
+    with C-level calls (a document has a key per unit)."""
+    lengths = list(map(len, keys))
+    fits = map(and_, map(truth, lengths), map(MAX_KEY_BYTES.__ge__, lengths))
+    return list(compress(range(len(keys)), fits))

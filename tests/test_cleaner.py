@@ -5,7 +5,7 @@ import pickle
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dedup import CleanConfig, Cleaner, clean_text
@@ -114,9 +114,15 @@ def test_128_bit_fingerprints_give_the_same_result() -> None:
     assert clean_text(data, CleanConfig(hash_bits=128)) == clean_text(data)
 
 
-@given(st.lists(st.binary(max_size=8) | st.text(max_size=8).map(str.encode), max_size=12))
+@given(
+    st.lists(st.binary(max_size=8) | st.text("a0Z_ -*\u00e9\u2014").map(str.encode), max_size=12)
+)
+@example([bytes([byte]) for byte in b"09AZaz/:@[`{"])  # the ends of each range
 def test_structural_flags_in_bulk_equal_one_by_one(keys: list[bytes]) -> None:
-    assert structural_flags(keys) == [is_structural(key) for key in keys]
+    expected = [is_structural(key) for key in keys]
+    assert structural_flags(keys) == expected
+    with patch.object(cleaner_module, "_compiled_word_flags", None):
+        assert structural_flags(keys) == expected
 
 
 @pytest.mark.skipif(

@@ -46,7 +46,7 @@ from .segment import Segmentation, segment
 def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | None:
     try:
         from ._lines import line_numbers
-    except ImportError:  # the extension is not built: _lines_at counts in Python
+    except ImportError:  # the extension is not built: _line_numbers counts in Python
         return None
     return line_numbers
 
@@ -605,23 +605,27 @@ class Cleaner:
         rules = list(map(itemgetter(0), found))
         copies = list(map(itemgetter(1), found))
         copied = list(compress(range(len(units)), map(is_not, copies, repeat(None))))
-        copy_starts = [seg.starts[copies[index]] + offset for index in copied]
-        copy_line = _lines_at(data, copy_starts)
+        copy_starts = list(
+            map(offset.__add__, map(seg.starts.__getitem__, map(copies.__getitem__, copied)))
+        )
+        # One shared Location per kept copy.
+        places = sorted(set(copy_starts))
+        located = zip(repeat(name), _line_numbers(data, places))
+        locations = dict(zip(places, map(tuple.__new__, repeat(Location), located)))
         kept: list[Location | None] = [None] * len(units)
-        locations: dict[int, Location] = {}  # kept unit -> where it is (shared)
-        for index, copy_start in zip(copied, copy_starts, strict=True):
-            source = findings.get(copies[index])
-            if source is not None and source.rule == REPEAT_BATCH:
-                kept[index] = known.get(fingerprints[units[index]])
-                continue
-            location = locations.get(copy_start)
-            if location is None:
-                location = locations[copy_start] = Location(name, copy_line[copy_start])
+        for index, location in zip(copied, map(locations.__getitem__, copy_starts)):
             kept[index] = location
+        # A copy that went as a repeat of an earlier document is located where that one's is.
+        for index in compress(
+            copied, map(_from_batch, map(findings.get, map(copies.__getitem__, copied)))
+        ):
+            kept[index] = known.get(fingerprints[units[index]])
         for index in compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules)):
             kept[index] = known.get(fingerprints[units[index]])
         lines, end_lines = _line_numbers(data, starts), _line_numbers(data, ends)
-        return list(map(Decision, units, starts, ends, lines, end_lines, rules, kept))
+        # tuple.__new__ over zipped columns: a NamedTuple's own __new__ is a Python call.
+        columns = zip(units, starts, ends, lines, end_lines, rules, kept)
+        return list(map(tuple.__new__, repeat(Decision), columns))
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]
@@ -632,6 +636,10 @@ class Cleaner:
         yield from zip(_line_numbers(data, starts), kept)
 
 
+def _from_batch(finding: Finding | None) -> bool:
+    return finding is not None and finding.rule == REPEAT_BATCH
+
+
 def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
     """The share of a document's characters in units learned as chrome."""
     total = sum(units.key_lengths)
@@ -639,12 +647,6 @@ def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
         return 0.0
     learned = map(chrome.__contains__, units.fingerprints)
     return sum(compress(units.key_lengths, learned)) / total
-
-
-def _lines_at(data: bytes, positions: list[int]) -> dict[int, int]:
-    """Map byte offsets to 1-based line numbers."""
-    ordered = sorted(set(positions))
-    return dict(zip(ordered, _line_numbers(data, ordered)))
 
 
 def _line_numbers(data: bytes, ascending: list[int]) -> Sequence[int]:

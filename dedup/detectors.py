@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import compress, repeat
 from operator import ne
 from typing import NamedTuple
@@ -47,6 +48,11 @@ class Finding(NamedTuple):
 
     rule: str
     kept_unit: int | None = None
+
+
+# Finding((rule, kept_unit)) without the named tuple's own __new__, a Python call: there
+# is one per repeat, a quarter of the units in sentence mode.
+_finding = partial(tuple.__new__, Finding)
 
 
 def find_repeats(
@@ -92,7 +98,7 @@ def find_repeats(
             continue
         # A unit right after its own copy is a scraper stutter whatever its length.
         if fps[position - 1] == fps[position] or key_lengths[unit] >= min_chars:
-            found[unit] = Finding(REPEAT, active[first_of[position]])
+            found[unit] = _finding((REPEAT, active[first_of[position]]))
     limit = len(active)  # positions from here on are inside a block already taken
     for index in reversed(range(len(repeats))):
         position, length = repeats[index], run_length[index]
@@ -101,7 +107,7 @@ def find_repeats(
         run = active[position - length + 1 : position + 1]
         if sum(key_lengths[unit] for unit in run) >= block_min_chars:
             for start in range(position - length + 1, position + 1):
-                found[active[start]] = Finding(REPEAT_BLOCK, active[first_of[start]])
+                found[active[start]] = _finding((REPEAT_BLOCK, active[first_of[start]]))
         limit = position - length + 1
     return found
 

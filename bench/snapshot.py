@@ -18,8 +18,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from dedup.cleaner import Cleaner, CleanResult
+from dedup.cleaner import Cleaner
 from dedup.config import CleanConfig
+from dedup.results import CleanResult
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "bench" / "dev"
 

@@ -10,8 +10,9 @@ b'A paragraph long enough to count.\\n'
 
 from __future__ import annotations
 
-from .cleaner import Cleaner, CleanResult, Decision, Location
+from .cleaner import Cleaner
 from .config import CleanConfig
+from .results import CleanResult, Decision, Location
 
 __version__ = "0.1.0"
 

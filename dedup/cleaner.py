@@ -11,11 +11,11 @@ import gc
 import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
-from itertools import chain, compress, filterfalse, repeat
-from operator import is_not, itemgetter, not_, or_, sub
-from typing import NamedTuple, ParamSpec, TypeVar
+from itertools import compress, filterfalse, repeat
+from operator import is_not, itemgetter, not_, or_
+from typing import ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
 from .config import CleanConfig
@@ -39,6 +39,7 @@ from .normalize import (
 )
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
+from .results import CleanResult, Decision, DecisionList, Location
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
@@ -59,14 +60,6 @@ def _load_char_counts() -> Callable[[list[bytes]], list[int]] | None:
     return char_counts
 
 
-def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
-    try:
-        from ._fold import span_char_counts
-    except ImportError:  # the extension is not built: removed_chars decodes in Python
-        return None
-    return span_char_counts
-
-
 def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
     try:
         from ._fold import word_flags
@@ -77,7 +70,6 @@ def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
 
 _compiled_line_numbers = _load_line_numbers()
 _compiled_word_flags = _load_word_flags()
-_compiled_span_char_counts = _load_span_char_counts()
 _compiled_char_counts = _load_char_counts()
 
 _P = ParamSpec("_P")
@@ -129,24 +121,6 @@ def char_counts(keys: list[bytes]) -> list[int]:
     return counts
 
 
-def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
-    """The characters of each span of data, an invalid sequence counting as one (as
-    decoding with "replace" counts them): in C where ``dedup._fold`` is built, where only
-    the spans that are not UTF-8 are decoded."""
-    if _compiled_span_char_counts is not None:
-        counts = array("q")
-        counts.frombytes(_compiled_span_char_counts(data, array("q", starts), array("q", ends)))
-        chars = counts.tolist()
-        undecided = compress(range(len(chars)), map((-1).__eq__, chars))
-    else:
-        chars = list(map(sub, ends, starts))
-        undecided = compress(range(len(chars)), repeat(True))
-    for index in undecided:
-        text = data[starts[index] : ends[index]]
-        chars[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
-    return chars
-
-
 def is_structural(key: bytes) -> bool:
     """True for a unit with no letter or digit at all ("* * *", "---", "◆ ◆ ◆")."""
     return not _HAS_WORD.search(key.decode("utf-8", "surrogateescape"))
@@ -164,133 +138,6 @@ def structural_flags(keys: Sequence[bytes]) -> list[bool]:
         if not keys[index].isascii():
             flags[index] = is_structural(keys[index])
     return flags
-
-
-# Decisions and locations are named tuples: one is built per removed unit, and a frozen
-# dataclass took several times as long to build.
-class Location(NamedTuple):
-    """Where a kept copy is: the document's name and the 1-based line its unit starts on."""
-
-    document: str
-    line: int
-
-
-class Decision(NamedTuple):
-    """A removed unit: its span in the input, the rule, and where the kept copy is."""
-
-    unit: int
-    start: int  # byte offsets into the whole input, BOM included
-    end: int
-    line: int  # 1-based line of the unit's first byte
-    end_line: int
-    rule: str
-    kept: Location | None = None
-
-
-class RuleTotal(NamedTuple):
-    """What one rule removed from a document."""
-
-    units: int
-    bytes: int
-    chars: int
-
-
-@dataclass
-class CleanResult:
-    """What cleaning one document produced."""
-
-    name: str
-    data: bytes
-    output: bytes
-    units: int
-    decisions: list[Decision] = field(default_factory=list)
-    # The input byte ranges left out of output (units and the gaps that went with them).
-    deleted: list[tuple[int, int]] = field(default_factory=list)
-    _totals: dict[str, RuleTotal] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
-
-    @property
-    def changed(self) -> bool:
-        """True when anything was removed."""
-        return bool(self.decisions)
-
-    def rule_counts(self) -> dict[str, int]:
-        """Removed units per rule."""
-        counts: dict[str, int] = {}
-        for decision in self.decisions:
-            counts[decision.rule] = counts.get(decision.rule, 0) + 1
-        return counts
-
-    def rule_totals(self) -> dict[str, RuleTotal]:
-        """Removed units, bytes and characters per rule, in the order rules first occur."""
-        if self._totals is None:
-            decisions = self.decisions
-            rules = list(map(_RULE, decisions))
-            starts = list(map(_START, decisions))
-            ends = list(map(_END, decisions))
-            totals: dict[str, list[int]] = {}
-            for rule, start, end, chars in zip(
-                rules, starts, ends, removed_chars(self.data, starts, ends), strict=True
-            ):
-                total = totals.get(rule)
-                if total is None:
-                    total = totals[rule] = [0, 0, 0]
-                total[0] += 1
-                total[1] += end - start
-                total[2] += chars
-            self._totals = {rule: RuleTotal(*total) for rule, total in totals.items()}
-        return self._totals
-
-    def __reduce__(self) -> tuple[Callable[..., CleanResult], tuple[object, ...]]:
-        # A worker of --jobs sends its results to the parent by pickle, which took a
-        # second per 200 MB for the decisions alone, one named tuple at a time: they go
-        # as columns, in typed arrays where they are numbers.
-        decisions = self.decisions
-        numbers = array("q", chain.from_iterable(map(_NUMBERS, decisions)))
-        kept = list(map(_KEPT, decisions))
-        documents = [None if location is None else location.document for location in kept]
-        kept_lines = array("q", [0 if location is None else location.line for location in kept])
-        deleted = array("q", chain.from_iterable(self.deleted))
-        columns = (numbers, list(map(_RULE, decisions)), documents, kept_lines, deleted)
-        # The totals are worked out in the worker, not in the parent that reports them.
-        totals = self.rule_totals()
-        return _unpickled_result, (self.name, self.data, self.output, self.units, columns, totals)
-
-
-_NUMBERS = itemgetter(0, 1, 2, 3, 4)  # unit, start, end, line, end_line
-_START = itemgetter(1)
-_END = itemgetter(2)
-_RULE = itemgetter(5)
-_KEPT = itemgetter(6)
-
-
-def _unpickled_result(
-    name: str,
-    data: bytes,
-    output: bytes,
-    units: int,
-    columns: tuple[array[int], list[str], list[str | None], array[int], array[int]],
-    totals: dict[str, RuleTotal],
-) -> CleanResult:
-    """The CleanResult that :meth:`CleanResult.__reduce__` took apart."""
-    numbers, rules, documents, kept_lines, deleted = columns
-    locations: dict[tuple[str, int], Location] = {}  # shared, as the cleaner shares them
-    kept: list[Location | None] = []
-    for document, line in zip(documents, kept_lines, strict=True):
-        if document is None:
-            kept.append(None)
-            continue
-        location = locations.get((document, line))
-        if location is None:
-            location = locations[document, line] = Location(document, line)
-        kept.append(location)
-    columns_of = [numbers[field::5] for field in range(5)]
-    decisions = list(map(Decision, *columns_of, rules, kept))
-    pairs = list(zip(deleted[0::2], deleted[1::2], strict=True))
-    result = CleanResult(name, data, output, units, decisions, pairs)
-    result._totals = totals
-    return result
 
 
 @dataclass
@@ -592,11 +439,12 @@ class Cleaner:
         findings: dict[int, Finding],
         known: Mapping[int, Location | None],
         fingerprints: Sequence[int],
-    ) -> list[Decision]:
+    ) -> Sequence[Decision]:
         if not findings:
             return []
-        # Built column by column with C-level calls: a document can have a decision for
-        # most of its units.
+        # Columns made with C-level calls: a document can have a decision for most of its
+        # units. Only the rules and spans are needed at once (for the report); the lines
+        # and the decisions themselves are made if the decisions are read.
         offset = len(seg.bom)
         units = sorted(findings)
         found = list(map(findings.__getitem__, units))
@@ -608,24 +456,31 @@ class Cleaner:
         copy_starts = list(
             map(offset.__add__, map(seg.starts.__getitem__, map(copies.__getitem__, copied)))
         )
-        # One shared Location per kept copy.
-        places = sorted(set(copy_starts))
-        located = zip(repeat(name), _line_numbers(data, places))
-        locations = dict(zip(places, map(tuple.__new__, repeat(Location), located)))
-        kept: list[Location | None] = [None] * len(units)
-        for index, location in zip(copied, map(locations.__getitem__, copy_starts)):
-            kept[index] = location
-        # A copy that went as a repeat of an earlier document is located where that one's is.
-        for index in compress(
+        # Kept in an earlier document: the batch's record says where (read now, before
+        # the store takes this document's units).
+        from_batch = compress(
             copied, map(_from_batch, map(findings.get, map(copies.__getitem__, copied)))
-        ):
-            kept[index] = known.get(fingerprints[units[index]])
-        for index in compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules)):
-            kept[index] = known.get(fingerprints[units[index]])
-        lines, end_lines = _line_numbers(data, starts), _line_numbers(data, ends)
-        # tuple.__new__ over zipped columns: a NamedTuple's own __new__ is a Python call.
-        columns = zip(units, starts, ends, lines, end_lines, rules, kept)
-        return list(map(tuple.__new__, repeat(Decision), columns))
+        )
+        batch_repeats = compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules))
+        in_batch = sorted({*from_batch, *batch_repeats})
+        batch_kept = [known.get(fingerprints[units[index]]) for index in in_batch]
+
+        def decisions() -> list[Decision]:
+            # One shared Location per kept copy.
+            places = sorted(set(copy_starts))
+            located = zip(repeat(name), _line_numbers(data, places))
+            locations = dict(zip(places, map(tuple.__new__, repeat(Location), located)))
+            kept: list[Location | None] = [None] * len(units)
+            for index, location in zip(copied, map(locations.__getitem__, copy_starts)):
+                kept[index] = location
+            for index, batch_location in zip(in_batch, batch_kept, strict=True):
+                kept[index] = batch_location
+            lines, end_lines = _line_numbers(data, starts), _line_numbers(data, ends)
+            # tuple.__new__ over zipped columns: a NamedTuple's own __new__ is a Python call.
+            columns = zip(units, starts, ends, lines, end_lines, rules, kept)
+            return list(map(tuple.__new__, repeat(Decision), columns))
+
+        return DecisionList(rules, starts, ends, decisions)
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]

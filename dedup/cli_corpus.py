@@ -18,12 +18,12 @@ from typing import Any
 
 import click
 
-from .cleaner import CleanResult
 from .config import CleanConfig
 from .io import Source
 from .jsonl import BAD_LINES, JsonlOptions, run_jsonl
 from .options import apply_options
 from .report import EXIT_USAGE, Report
+from .results import CleanResult
 from .runner import RunOptions, run
 
 

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .cleaner import CleanResult, Decision
 from .hashing import checksum
 from .io import create_temporary
+from .results import CleanResult, Decision
 
 FORMAT = 1
 Record = dict[str, Any]

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .cleaner import CleanResult, Decision
+from .results import CleanResult, Decision
 from .segment import BOM
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class ExplainLine:
 def tag(decision: Decision, document: str) -> str:
     """The margin tag of a removal: the rule, and for a repeat where the kept copy is.
 
-    >>> from dedup.cleaner import Decision, Location
+    >>> from dedup.results import Decision, Location
     >>> tag(Decision(4, 90, 120, 9, 9, "repeat", Location("a.txt", 2)), "a.txt")
     'repeat ← line 2'
     >>> tag(Decision(4, 90, 120, 9, 9, "repeat:batch", Location("b.txt", 7)), "a.txt")

@@ -30,8 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .cleaner import Location
 from .config import CleanConfig
+from .results import Location
 
 FORMAT = 1
 # What a stored fingerprint means: an index is only usable when all of these match.

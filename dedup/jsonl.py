@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .cleaner import Cleaner, CleanResult
+from .cleaner import Cleaner
 from .config import CleanConfig
 from .io import STDIN, Source, write_atomically
 from .report import Report
+from .results import CleanResult
 from .runner import RunOptions
 from .seen import SeenStore
 

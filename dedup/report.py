@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .cleaner import CleanResult
+from .results import CleanResult
 
 # The exit-code contract (also in the README and `dedup clean --help`).
 EXIT_OK = 0

@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .cleaner import CleanResult
 from .config import CleanConfig
 from .decision_log import LogError, LogWriter, header_record, read_log
 from .explain import plain_view, removal_diff, rich_view
@@ -28,6 +27,7 @@ from .io import STDIN, Source, write_atomically
 from .options import apply_options
 from .report import EXIT_FAILED, EXIT_OK, Report
 from .restore import RestoreError, find_file, relative_outputs, restore
+from .results import CleanResult
 from .runner import RunOptions, run
 
 

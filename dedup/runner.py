@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .boilerplate import Rule
-from .cleaner import Cleaner, CleanResult
+from .cleaner import Cleaner
 from .config import CleanConfig
 from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
 from .learn import ChromeTable, group_rule_name
 from .report import Report
+from .results import CleanResult
 from .seen import SeenStore
 from .stream import clean_windows, read_windows
 

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .cleaner import Location
+    from .results import Location
 
 
 class SeenStore(Protocol):
@@ -55,7 +55,7 @@ class MemorySeen:
 
     def add(self, document: str, kept: Iterable[tuple[int, int]]) -> None:
         """Record kept units, keep-first."""
-        from .cleaner import Location
+        from .results import Location
 
         table = self._table
         for fingerprint, line in kept:

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from .cleaner import Cleaner, CleanResult
+from .cleaner import Cleaner
+from .results import CleanResult
 
 # Without a blank line this many windows long, a paragraph-mode window is cut at a line.
 _MAX_WINDOWS_WITHOUT_BLANK_LINE = 4

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dedup import CleanConfig, Cleaner, clean_text
 from dedup import cleaner as cleaner_module
+from dedup import results as results_module
 from dedup.cleaner import is_structural, structural_flags
 
 LONG_A = b"The council approved the new cycle lanes after a long debate."
@@ -186,9 +187,9 @@ def test_removed_chars_count_as_replace_decoding_does(data: bytes, draw: st.Data
     starts = [min(span) for span in spans]
     ends = [max(span) for span in spans]
     expected = [len(data[s:e].decode("utf-8", "replace")) for s, e in zip(starts, ends)]
-    assert cleaner_module.removed_chars(data, starts, ends) == expected
-    with patch.object(cleaner_module, "_compiled_span_char_counts", None):
-        assert cleaner_module.removed_chars(data, starts, ends) == expected
+    assert results_module.removed_chars(data, starts, ends) == expected
+    with patch.object(results_module, "_compiled_span_char_counts", None):
+        assert results_module.removed_chars(data, starts, ends) == expected
 
 
 def test_a_result_goes_through_pickle_whole() -> None:
@@ -210,3 +211,21 @@ def test_a_result_goes_through_pickle_whole() -> None:
     assert sum(total.chars for total in copy.rule_totals().values()) == sum(
         len(data[d.start : d.end].decode()) for d in result.decisions
     )
+
+
+def test_decisions_read_late_are_the_decisions_read_at_once() -> None:
+    # A result's decisions are made when first read; the batch's record of kept units
+    # grows meanwhile, which must not change them.
+    documents = [
+        b"Kept in the first document, long enough.\n",
+        b"Kept in the first document, long enough.\nLater copy of the second, long enough.\n",
+        b"Later copy of the second, long enough.\nKept in the first document, long enough.\n",
+    ]
+    cleaner = Cleaner(CleanConfig(scope="batch"))
+    at_once = [list(cleaner.clean(data, f"doc{n}").decisions) for n, data in enumerate(documents)]
+    cleaner = Cleaner(CleanConfig(scope="batch"))
+    results = [cleaner.clean(data, f"doc{n}") for n, data in enumerate(documents)]
+    assert [list(result.decisions) for result in results] == at_once
+    assert [len(decisions) for decisions in at_once] == [0, 1, 2]
+    assert at_once[2][0].kept == results_module.Location("doc1", 2)
+    assert results[2].decisions == at_once[2]

@@ -8,10 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from rich.console import Console
 
-from dedup.cleaner import Cleaner, CleanResult
+from dedup.cleaner import Cleaner
 from dedup.cli import main
 from dedup.config import CleanConfig
 from dedup.explain import explain_lines, plain_view, rich_view
+from dedup.results import CleanResult
 
 REPEAT = "This paragraph is repeated by the scraper, word for word."
 DOC = (

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from dedup import __version__
-from dedup.cleaner import Cleaner, CleanResult
+from dedup.cleaner import Cleaner
 from dedup.cli import main
 from dedup.config import CleanConfig
 from dedup.decision_log import LogError, file_records, read_log
+from dedup.results import CleanResult
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "hikvision-blogger-repost.txt"
 

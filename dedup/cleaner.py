@@ -39,17 +39,9 @@ from .normalize import (
 )
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
-from .results import CleanResult, Decision, DecisionList, Location
+from .results import CleanResult, Decision, DecisionList, Location, line_numbers
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
-
-
-def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | None:
-    try:
-        from ._lines import line_numbers
-    except ImportError:  # the extension is not built: _line_numbers counts in Python
-        return None
-    return line_numbers
 
 
 def _load_char_counts() -> Callable[[list[bytes]], list[int]] | None:
@@ -68,7 +60,6 @@ def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
     return word_flags
 
 
-_compiled_line_numbers = _load_line_numbers()
 _compiled_word_flags = _load_word_flags()
 _compiled_char_counts = _load_char_counts()
 
@@ -458,29 +449,22 @@ class Cleaner:
         )
         # Kept in an earlier document: the batch's record says where (read now, before
         # the store takes this document's units).
-        from_batch = compress(
-            copied, map(_from_batch, map(findings.get, map(copies.__getitem__, copied)))
-        )
+        sources = map(findings.get, map(copies.__getitem__, copied))
+        from_batch = compress(copied, map(_from_batch, sources))
         batch_repeats = compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules))
-        in_batch = sorted({*from_batch, *batch_repeats})
-        batch_kept = [known.get(fingerprints[units[index]]) for index in in_batch]
-
-        def decisions() -> list[Decision]:
-            # One shared Location per kept copy.
-            places = sorted(set(copy_starts))
-            located = zip(repeat(name), _line_numbers(data, places))
-            locations = dict(zip(places, map(tuple.__new__, repeat(Location), located)))
-            kept: list[Location | None] = [None] * len(units)
-            for index, location in zip(copied, map(locations.__getitem__, copy_starts)):
-                kept[index] = location
-            for index, batch_location in zip(in_batch, batch_kept, strict=True):
-                kept[index] = batch_location
-            lines, end_lines = _line_numbers(data, starts), _line_numbers(data, ends)
-            # tuple.__new__ over zipped columns: a NamedTuple's own __new__ is a Python call.
-            columns = zip(units, starts, ends, lines, end_lines, rules, kept)
-            return list(map(tuple.__new__, repeat(Decision), columns))
-
-        return DecisionList(rules, starts, ends, decisions)
+        batch_kept = {
+            index: known.get(fingerprints[units[index]])
+            for index in sorted({*from_batch, *batch_repeats})
+        }
+        columns = (
+            array("q", units),
+            array("q", starts),
+            array("q", ends),
+            rules,
+            array("q", copied),
+            array("q", copy_starts),
+        )
+        return DecisionList(name, data, columns, batch_kept)
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]
@@ -488,7 +472,7 @@ class Cleaner:
         offset = len(seg.bom)
         kept = list(compress(range(len(seg)), keep))
         starts = list(map(offset.__add__, map(seg.starts.__getitem__, kept)))
-        yield from zip(_line_numbers(data, starts), kept)
+        yield from zip(line_numbers(data, starts), kept)
 
 
 def _from_batch(finding: Finding | None) -> bool:
@@ -502,19 +486,3 @@ def _chrome_share(units: _Units, chrome: Mapping[int, Rule]) -> float:
         return 0.0
     learned = map(chrome.__contains__, units.fingerprints)
     return sum(compress(units.key_lengths, learned)) / total
-
-
-def _line_numbers(data: bytes, ascending: list[int]) -> Sequence[int]:
-    """The 1-based line number of each byte offset, for offsets in ascending order:
-    newlines are counted once, left to right (in C where ``dedup._lines`` is built)."""
-    if _compiled_line_numbers is not None:
-        lines = array("q", bytes(8 * len(ascending)))
-        _compiled_line_numbers(data, array("q", ascending), lines)
-        return lines
-    result: list[int] = []
-    line, previous = 1, 0
-    for position in ascending:
-        line += data.count(b"\n", previous, position)
-        previous = position
-        result.append(line)
-    return result

@@ -106,6 +106,8 @@ class CleanResult:
         """Removed units, bytes and characters per rule, in the order rules first occur."""
         if self._totals is None:
             decisions = self.decisions
+            starts: Sequence[int]
+            ends: Sequence[int]
             if isinstance(decisions, DecisionList):
                 rules, starts, ends = decisions.rules, decisions.starts, decisions.ends
             else:
@@ -129,39 +131,64 @@ class CleanResult:
         # A worker of --jobs sends its results to the parent by pickle, which took a
         # second per 200 MB for the decisions alone, one named tuple at a time: they go
         # as columns, in typed arrays where they are numbers.
-        decisions = self.decisions
-        numbers = array("q", chain.from_iterable(map(_NUMBERS, decisions)))
-        kept = list(map(_KEPT, decisions))
-        documents = [None if location is None else location.document for location in kept]
-        kept_lines = array("q", [0 if location is None else location.line for location in kept])
+        decisions: DecisionList | tuple[object, ...]
+        if isinstance(self.decisions, DecisionList):
+            decisions = self.decisions
+        else:
+            numbers = array("q", chain.from_iterable(map(_NUMBERS, self.decisions)))
+            kept = list(map(_KEPT, self.decisions))
+            documents = [None if place is None else place.document for place in kept]
+            lines = array("q", [0 if place is None else place.line for place in kept])
+            decisions = (numbers, list(map(_RULE, self.decisions)), documents, lines)
         deleted = array("q", chain.from_iterable(self.deleted))
-        columns = (numbers, list(map(_RULE, decisions)), documents, kept_lines, deleted)
         # The totals are worked out in the worker, not in the parent that reports them.
         totals = self.rule_totals()
-        return _unpickled_result, (self.name, self.data, self.output, self.units, columns, totals)
+        state = (self.name, self.data, self.output, self.units, decisions, deleted, totals)
+        return _unpickled_result, state
 
 
 class DecisionList(Sequence[Decision]):
     """A result's decisions, made when first read: a run that only counts and totals the
     removals (the command without a log) never makes a named tuple per removed unit,
-    nor looks up their line numbers. ``rules``, ``starts`` and ``ends`` are at hand."""
+    nor looks up their line numbers. They are made from columns: per decision its unit,
+    span (``starts``, ``ends``: offsets into ``data``) and rule; the decisions whose kept
+    copy is in this document (``copied``, positions among the decisions) and that copy's
+    start; and where the batch kept the copies of the others that have one
+    (``batch_kept``: position -> location). The columns, not the decisions, are what a
+    worker of ``--jobs`` sends."""
 
     def __init__(
         self,
-        rules: list[str],
-        starts: list[int],
-        ends: list[int],
-        make: Callable[[], list[Decision]],
+        document: str,
+        data: bytes,
+        columns: tuple[array[int], array[int], array[int], list[str], array[int], array[int]],
+        batch_kept: dict[int, Location | None],
     ) -> None:
-        self.rules, self.starts, self.ends = rules, starts, ends
-        self._make: Callable[[], list[Decision]] | None = make
-        self._decisions: list[Decision] = []
+        self.document, self.data, self.batch_kept = document, data, batch_kept
+        self.units, self.starts, self.ends, self.rules, self.copied, self.copy_starts = columns
+        self._decisions: list[Decision] | None = None
 
     def _made(self) -> list[Decision]:
-        if self._make is not None:
-            self._decisions = self._make()
-            self._make = None  # and what it held
+        if self._decisions is None:
+            # One shared Location per kept copy.
+            places = sorted(set(self.copy_starts))
+            located = zip(repeat(self.document), line_numbers(self.data, places))
+            locations = dict(zip(places, map(tuple.__new__, repeat(Location), located)))
+            kept: list[Location | None] = [None] * len(self.units)
+            for index, location in zip(self.copied, map(locations.__getitem__, self.copy_starts)):
+                kept[index] = location
+            for index, batch_location in self.batch_kept.items():
+                kept[index] = batch_location
+            lines = line_numbers(self.data, self.starts)
+            end_lines = line_numbers(self.data, self.ends)
+            # tuple.__new__ over zipped columns: a NamedTuple's own __new__ is a Python call.
+            columns = zip(self.units, self.starts, self.ends, lines, end_lines, self.rules, kept)
+            self._decisions = list(map(tuple.__new__, repeat(Decision), columns))
         return self._decisions
+
+    def __reduce__(self) -> tuple[type[DecisionList], tuple[object, ...]]:
+        columns = (self.units, self.starts, self.ends, self.rules, self.copied, self.copy_starts)
+        return DecisionList, (self.document, self.data, columns, self.batch_kept)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -199,24 +226,55 @@ def _unpickled_result(
     data: bytes,
     output: bytes,
     units: int,
-    columns: tuple[array[int], list[str], list[str | None], array[int], array[int]],
+    decisions: DecisionList | tuple[array[int], list[str], list[str | None], array[int]],
+    deleted: array[int],
     totals: dict[str, RuleTotal],
 ) -> CleanResult:
     """The CleanResult that :meth:`CleanResult.__reduce__` took apart."""
-    numbers, rules, documents, kept_lines, deleted = columns
-    locations: dict[tuple[str, int], Location] = {}  # shared, as the cleaner shares them
-    kept: list[Location | None] = []
-    for document, line in zip(documents, kept_lines, strict=True):
-        if document is None:
-            kept.append(None)
-            continue
-        location = locations.get((document, line))
-        if location is None:
-            location = locations[document, line] = Location(document, line)
-        kept.append(location)
-    columns_of = [numbers[field::5] for field in range(5)]
-    decisions = list(map(Decision, *columns_of, rules, kept))
     pairs = list(zip(deleted[0::2], deleted[1::2], strict=True))
-    result = CleanResult(name, data, output, units, decisions, pairs)
+    if isinstance(decisions, DecisionList):
+        result = CleanResult(name, data, output, units, decisions, pairs)
+    else:
+        numbers, rules, documents, kept_lines = decisions
+        locations: dict[tuple[str, int], Location] = {}  # shared, as the cleaner shares them
+        kept: list[Location | None] = []
+        for document, line in zip(documents, kept_lines, strict=True):
+            if document is None:
+                kept.append(None)
+                continue
+            location = locations.get((document, line))
+            if location is None:
+                location = locations[document, line] = Location(document, line)
+            kept.append(location)
+        columns = [numbers[field::5] for field in range(5)]
+        made = list(map(Decision, *columns, rules, kept))
+        result = CleanResult(name, data, output, units, made, pairs)
     result._totals = totals
+    return result
+
+
+def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | None:
+    try:
+        from ._lines import line_numbers
+    except ImportError:  # the extension is not built: line_numbers counts in Python
+        return None
+    return line_numbers
+
+
+_compiled_line_numbers = _load_line_numbers()
+
+
+def line_numbers(data: bytes, ascending: Sequence[int]) -> Sequence[int]:
+    """The 1-based line number of each byte offset, for offsets in ascending order:
+    newlines are counted once, left to right (in C where ``dedup._lines`` is built)."""
+    if _compiled_line_numbers is not None:
+        lines = array("q", bytes(8 * len(ascending)))
+        _compiled_line_numbers(data, array("q", ascending), lines)
+        return lines
+    result: list[int] = []
+    line, previous = 1, 0
+    for position in ascending:
+        line += data.count(b"\n", previous, position)
+        previous = position
+        result.append(line)
     return result

@@ -127,14 +127,14 @@ def test_structural_flags_in_bulk_equal_one_by_one(keys: list[bytes]) -> None:
 
 
 @pytest.mark.skipif(
-    cleaner_module._compiled_line_numbers is None, reason="dedup._lines is not built"
+    results_module._compiled_line_numbers is None, reason="dedup._lines is not built"
 )
 @given(st.binary(max_size=40).map(lambda data: data.replace(b"x", b"\n")), st.data())
 def test_compiled_line_numbers_equal_python_line_numbers(data: bytes, draw: st.DataObject) -> None:
     positions = sorted(draw.draw(st.lists(st.integers(0, len(data)))))
-    compiled = list(cleaner_module._line_numbers(data, positions))
-    with patch.object(cleaner_module, "_compiled_line_numbers", None):
-        assert compiled == list(cleaner_module._line_numbers(data, positions))
+    compiled = list(results_module.line_numbers(data, positions))
+    with patch.object(results_module, "_compiled_line_numbers", None):
+        assert compiled == list(results_module.line_numbers(data, positions))
     assert compiled == [data.count(b"\n", 0, position) + 1 for position in positions]
 
 
@@ -229,3 +229,19 @@ def test_decisions_read_late_are_the_decisions_read_at_once() -> None:
     assert [len(decisions) for decisions in at_once] == [0, 1, 2]
     assert at_once[2][0].kept == results_module.Location("doc1", 2)
     assert results[2].decisions == at_once[2]
+
+
+def test_a_result_made_by_hand_goes_through_pickle_whole() -> None:
+    data = b"One\nTwo\nOne\n"
+    kept = results_module.Location("elsewhere", 7)
+    decisions = [
+        results_module.Decision(1, 4, 7, 2, 2, "pattern:1"),
+        results_module.Decision(2, 8, 11, 3, 3, "repeat-batch", kept),
+    ]
+    result = results_module.CleanResult("doc", data, b"One\n", 3, decisions, [(4, 12)])
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy == result and copy.decisions == decisions
+    assert copy.rule_totals() == {
+        "pattern:1": results_module.RuleTotal(1, 3, 3),
+        "repeat-batch": results_module.RuleTotal(1, 3, 3),
+    }

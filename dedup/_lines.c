@@ -261,17 +261,20 @@ static char wrapped(const unsigned char *text, const int64_t *start_of, const in
     return (double)full >= 0.8 * (double)body && (double)ended <= 0.5 * (double)body;
 }
 
-/* block_table(body, starts, ends, filled, marks) -> (firsts, lasts, verdicts): the first
- * and last line (native int64) of every run of lines that filled marks, and per run 1
- * when it reads as one paragraph (one line, or hard-wrapped), 0 when not, 2 when
- * Python must decide (a line that is not UTF-8). */
+/* block_table(body, starts, ends, filled, marks, judge) -> (firsts, lasts, verdicts): the
+ * first and last line (native int64) of every run of lines that filled marks, and per run
+ * 1 when it reads as one paragraph (one line, or hard-wrapped), 0 when not, 2 when
+ * Python must decide (a line that is not UTF-8). Without judge, every verdict is 1. */
 static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 5 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[3]) ||
+    if (nargs != 6 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[3]) ||
         !PyTuple_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "block_table(body: bytes, starts, ends, filled: bytes, marks: tuple)");
+        PyErr_SetString(PyExc_TypeError, "block_table(body: bytes, starts, ends, filled: "
+                                         "bytes, marks: tuple, judge: bool)");
         return NULL;
     }
+    int judge = PyObject_IsTrue(args[5]);
+    if (judge < 0)
+        return NULL;
     PyObject *marks = args[4];
     for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(marks); m++) {
         if (!PyBytes_Check(PyTuple_GET_ITEM(marks, m))) {
@@ -320,6 +323,10 @@ static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t
     }
     for (Py_ssize_t block = 0; block < blocks.count; block++) {
         Py_ssize_t first = blocks.data[2 * block], last = blocks.data[2 * block + 1];
+        if (!judge) {
+            verdicts[block] = 1;
+            continue;
+        }
         if (last - first + 1 > room) {
             room = 2 * (last - first + 1);
             PyMem_Free(lengths);
@@ -359,7 +366,8 @@ static PyMethodDef methods[] = {
     {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
      "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
     {"block_table", (PyCFunction)(void (*)(void))block_table, METH_FASTCALL,
-     "block_table(body, starts, ends, filled, marks): (firsts, lasts, verdicts) of the blocks"},
+     "block_table(body, starts, ends, filled, marks, judge): (firsts, lasts, verdicts) of the "
+     "blocks"},
     {"line_table", (PyCFunction)line_table, METH_O,
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,

@@ -11,5 +11,6 @@ def block_table(
     ends: array[int],
     filled: bytes,
     marks: tuple[bytes, ...],
+    judge: bool,
     /,
 ) -> tuple[bytes, bytes, bytes]: ...

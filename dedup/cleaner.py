@@ -287,6 +287,8 @@ class Cleaner:
             window or (True, True),
             REPEAT_BATCH if window is None else REPEAT,
         )
+        # The keys are as large as the text: free them before the output is made.
+        del units, rules, short, structural
         keep = [True] * len(seg)
         for unit in findings:
             keep[unit] = False

@@ -125,7 +125,7 @@ def compiled_key_function(
         from ._fold import fold_keys
     except ImportError:
         return None
-    known = tables or shared_tables(drop, nfkc, tuple(per_char))
+    known = tables if tables is not None else shared_tables(drop, nfkc, tuple(per_char))
 
     def keys(units: list[bytes]) -> list[bytes | None]:
         def fold(chosen: list[int] | None, missing: set[int]) -> list[bytes | None]:
@@ -150,7 +150,7 @@ def compiled_span_key_function(
         from ._fold import fold_spans
     except ImportError:
         return None
-    known = tables or shared_tables(drop, nfkc, tuple(per_char))
+    known = tables if tables is not None else shared_tables(drop, nfkc, tuple(per_char))
 
     def keys(body: bytes, starts: array[int], ends: array[int], longest: int) -> list[bytes | None]:
         def fold(chosen: list[int] | None, missing: set[int]) -> list[bytes | None]:

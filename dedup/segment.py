@@ -154,14 +154,14 @@ def _paragraph_blocks(
 
 
 def _blocks(
-    body: bytes, line_starts: array[int], line_ends: array[int], filled: bytes
+    body: bytes, line_starts: array[int], line_ends: array[int], filled: bytes, judge: bool
 ) -> tuple[Sequence[int], Sequence[int], bytes | None]:
-    """The first and last line of every block (run of non-blank lines), and per block 1
-    when it is one line or :func:`looks_hard_wrapped`, 0 when not, 2 when undecided: in
-    C (``dedup._lines``) where it is built, else the verdicts are None."""
+    """The first and last line of every block (run of non-blank lines), and, if judge,
+    per block 1 when it is one line or :func:`looks_hard_wrapped`, 0 when not, 2 when
+    undecided: in C (``dedup._lines``) where it is built, else the verdicts are None."""
     if _block_table is not None:
         first_bytes, last_bytes, verdicts = _block_table(
-            body, line_starts, line_ends, filled, _SENTENCE_END
+            body, line_starts, line_ends, filled, _SENTENCE_END, judge
         )
         firsts, lasts = array("q"), array("q")
         firsts.frombytes(first_bytes)
@@ -269,7 +269,7 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
         return Segmentation(bom, body, *_sentences_of_lines(body, *line_spans))
-    firsts, lasts, verdicts = _blocks(body, line_starts, line_ends, filled)
+    firsts, lasts, verdicts = _blocks(body, line_starts, line_ends, filled, unit != "paragraph")
     multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))
     if unit == "paragraph" or not multi:
         whole = multi  # every block is one unit

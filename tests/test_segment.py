@@ -196,7 +196,7 @@ def _wrap_blocks(draw: st.DrawFn) -> bytes:
 def test_compiled_block_verdicts_equal_looks_hard_wrapped(blocks: list[bytes]) -> None:
     data = b"\n\n".join(blocks)
     line_starts, line_ends, filled = segment_module._split_lines(data)
-    firsts, lasts, verdicts = segment_module._blocks(data, line_starts, line_ends, filled)
+    firsts, lasts, verdicts = segment_module._blocks(data, line_starts, line_ends, filled, True)
     assert verdicts is not None
     for first, last, verdict in zip(firsts, lasts, verdicts, strict=True):
         lines = [data[line_starts[i] : line_ends[i]] for i in range(first, last + 1)]
@@ -204,7 +204,8 @@ def test_compiled_block_verdicts_equal_looks_hard_wrapped(blocks: list[bytes]) -
             assert len(lines) >= 3 and any(b"\xff" in line or b"\xe2\x80" in line for line in lines)
         else:
             assert verdict == segment_module.looks_hard_wrapped(lines), lines
-    compiled = segment(data, "auto")
-    with patch.object(segment_module, "_block_table", None):
-        in_python = segment(data, "auto")
-    assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)
+    for unit in ("auto", "paragraph"):
+        compiled = segment(data, unit)
+        with patch.object(segment_module, "_block_table", None):
+            in_python = segment(data, unit)
+        assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)

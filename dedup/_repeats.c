@@ -234,11 +234,152 @@ done:
     return result;
 }
 
+/* The unit at a position: active[position] for a list, the position itself for None (the
+ * first pass, where every unit is active); -1 with an error set if it is no unit. */
+static int64_t unit_at(PyObject *active, int64_t position, Py_ssize_t units) {
+    int64_t unit = position;
+    if (active != Py_None) {
+        unit = PyLong_AsLongLong(PyList_GET_ITEM(active, position));
+        if (unit == -1 && PyErr_Occurred())
+            return -1;
+    }
+    if (unit < 0 || unit >= units) {
+        PyErr_SetString(PyExc_ValueError, "a position lies outside the units");
+        return -1;
+    }
+    return unit;
+}
+
+/* A unit's key length, from the list key_lengths; -1 with an error set. */
+static Py_ssize_t length_of(PyObject *lengths, int64_t unit) {
+    return PyLong_AsSsize_t(PyList_GET_ITEM(lengths, unit));
+}
+
+/* repeat_kinds(fingerprints, first_of, repeats, run_length, active, key_lengths,
+ * protected, min_chars, block_min_chars) -> (positions, kinds): the positions (native
+ * int64, ascending) where find_repeats finds something, and per position 1 for a repeat
+ * or 2 for a repeated block (whose kept copy is active[first_of[position]] either way).
+ * Its two loops, rule for rule. Positions index active (a list of units, or None when
+ * every unit is active), whose units index the lists key_lengths and protected. */
+static PyObject *repeat_kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 9 || !(PyList_Check(args[4]) || args[4] == Py_None) ||
+        !PyList_Check(args[5]) || !PyList_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "repeat_kinds(fingerprints, first_of, repeats, run_length, active: "
+                        "list or None, key_lengths: list, protected: list, min_chars, "
+                        "block_min_chars)");
+        return NULL;
+    }
+    PyObject *active = args[4], *lengths = args[5], *protected = args[6];
+    Py_ssize_t min_chars = PyLong_AsSsize_t(args[7]);
+    Py_ssize_t block_min_chars = PyLong_AsSsize_t(args[8]);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_buffer views[4];
+    const char codes[4] = {'Q', 'q', 'q', 'q'};
+    const char *names[4] = {"fingerprints", "first_of", "repeats", "run_length"};
+    int held = 0;
+    PyObject *result = NULL;
+    char *kinds = NULL;
+    for (; held < 4; held++) {
+        if (get_array(args[held], &views[held], codes[held], names[held]) < 0)
+            goto release;
+    }
+    const uint64_t *fps = views[0].buf;
+    const int64_t *first_of = views[1].buf, *repeats = views[2].buf, *run_length = views[3].buf;
+    Py_ssize_t positions = views[0].len / 8, count = views[2].len / 8;
+    Py_ssize_t units = PyList_GET_SIZE(lengths);
+    if (views[1].len / 8 != positions || views[3].len / 8 != count ||
+        PyList_GET_SIZE(protected) != units ||
+        (active != Py_None && PyList_GET_SIZE(active) != positions)) {
+        PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
+        goto release;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        if (repeats[r] < 1 || repeats[r] >= positions || run_length[r] < 1 ||
+            run_length[r] > repeats[r]) {
+            PyErr_SetString(PyExc_ValueError, "a repeat lies outside the positions");
+            goto release;
+        }
+    }
+    kinds = PyMem_Calloc((size_t)positions + 1, 1);
+    if (kinds == NULL) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        int64_t position = repeats[r], unit = unit_at(active, position, units);
+        if (unit < 0)
+            goto release;
+        int is_protected = PyObject_IsTrue(PyList_GET_ITEM(protected, unit));
+        if (is_protected < 0)
+            goto release;
+        if (is_protected)
+            continue;
+        /* A unit right after its own copy is a scraper stutter whatever its length. */
+        if (fps[position - 1] == fps[position]) {
+            kinds[position] = 1;
+            continue;
+        }
+        Py_ssize_t length = length_of(lengths, unit);
+        if (length == -1 && PyErr_Occurred())
+            goto release;
+        if (length >= min_chars)
+            kinds[position] = 1;
+    }
+    int64_t limit = positions; /* positions from here on are inside a block already taken */
+    Py_ssize_t found = 0;
+    for (Py_ssize_t r = count - 1; r >= 0; r--) {
+        int64_t position = repeats[r], length = run_length[r];
+        if (position >= limit || length < 2)
+            continue;
+        Py_ssize_t total = 0;
+        for (int64_t start = position - length + 1; start <= position; start++) {
+            int64_t unit = unit_at(active, start, units);
+            Py_ssize_t chars = unit < 0 ? -1 : length_of(lengths, unit);
+            if (chars == -1 && PyErr_Occurred())
+                goto release;
+            total += chars;
+        }
+        if (total >= block_min_chars)
+            memset(kinds + position - length + 1, 2, (size_t)length);
+        limit = position - length + 1;
+    }
+    for (Py_ssize_t r = 0; r < count; r++)
+        found += kinds[repeats[r]] != 0;
+    /* Every position found is a repeat: the blocks are runs of them. */
+    PyObject *found_positions = PyBytes_FromStringAndSize(NULL, found * 8);
+    PyObject *found_kinds = PyBytes_FromStringAndSize(NULL, found);
+    if (found_positions && found_kinds) {
+        int64_t *position_of = (int64_t *)PyBytes_AS_STRING(found_positions);
+        char *kind_of = PyBytes_AS_STRING(found_kinds);
+        Py_ssize_t at = 0;
+        for (Py_ssize_t r = 0; r < count; r++) {
+            if (kinds[repeats[r]]) {
+                position_of[at] = repeats[r];
+                kind_of[at++] = kinds[repeats[r]];
+            }
+        }
+        result = PyTuple_Pack(2, found_positions, found_kinds);
+    }
+    Py_XDECREF(found_positions);
+    Py_XDECREF(found_kinds);
+release:
+    PyMem_Free(kinds);
+    for (int i = 0; i < held; i++)
+        PyBuffer_Release(&views[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
     {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,
      "gather(values, positions, out): out[i] = values[positions[i]]"},
+    {"repeat_kinds", (PyCFunction)(void (*)(void))repeat_kinds, METH_FASTCALL,
+     "repeat_kinds(fingerprints, first_of, repeats, run_length, active, key_lengths, "
+     "protected, min_chars, block_min_chars): the positions found, and 1 (repeat) or 2 "
+     "(block) for each"},
     {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,
      "copied_runs(fingerprints, first_of, repeats, out): out[i] = the longest copied run "
      "ending at repeats[i]"},

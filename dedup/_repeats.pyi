@@ -5,3 +5,15 @@ def copied_runs(
 ) -> None: ...
 def first_copies(fingerprints: array[int], first_of: array[int], /) -> bytes: ...
 def gather(values: array[int], positions: list[int], out: array[int], /) -> None: ...
+def repeat_kinds(
+    fingerprints: array[int],
+    first_of: array[int],
+    repeats: array[int],
+    run_length: array[int],
+    active: list[int] | None,
+    key_lengths: list[int],
+    protected: list[bool],
+    min_chars: int,
+    block_min_chars: int,
+    /,
+) -> tuple[bytes, bytes]: ...

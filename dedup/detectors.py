@@ -22,14 +22,15 @@ class _Compiled(NamedTuple):
     copied_runs: Callable[[array[int], array[int], array[int], array[int]], None]
     first_copies: Callable[[array[int], array[int]], bytes]
     gather: Callable[[array[int], list[int], array[int]], None]
+    repeat_kinds: Callable[..., tuple[bytes, bytes]]
 
 
 def _load_compiled() -> _Compiled | None:
     try:
-        from ._repeats import copied_runs, first_copies, gather
+        from ._repeats import copied_runs, first_copies, gather, repeat_kinds
     except ImportError:  # the extension is not built: the Python code does the same
         return None
-    return _Compiled(copied_runs, first_copies, gather)
+    return _Compiled(copied_runs, first_copies, gather, repeat_kinds)
 
 
 _compiled = _load_compiled()
@@ -37,6 +38,7 @@ _compiled = _load_compiled()
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
 REPEAT_BATCH = "repeat-batch"
+_KINDS = (None, REPEAT, REPEAT_BLOCK)  # the rule of each kind of repeat_kinds
 
 # Earlier copies remembered per key when following a block; a key that recurs more
 # often than this is a short legit line, and following every copy would be quadratic.
@@ -91,6 +93,33 @@ def find_repeats(
         # Only the positions whose first copy is earlier (the repeats) need Python work.
         first_of, repeats = first_copies(fps)
     run_length = copied_runs(fps, first_of, repeats)
+    compiled = _compiled
+    typecodes = ((fps, "Q"), (first_of, "q"), (run_length, "q"))
+    if (
+        compiled is not None
+        and all(isinstance(values, array) and values.typecode == code for values, code in typecodes)
+        and isinstance(key_lengths, list)
+        and isinstance(protected, list)
+    ):
+        # Both loops below in C (dedup._repeats): the positions found, and their kinds.
+        every = _is_all(active, fingerprints)
+        units_at = None if every else active if isinstance(active, list) else list(active)
+        found_at, kinds = compiled.repeat_kinds(
+            fps,
+            first_of,
+            repeats,
+            run_length,
+            units_at,
+            key_lengths,
+            protected,
+            min_chars,
+            block_min_chars,
+        )
+        positions = array("q")
+        positions.frombytes(found_at)
+        units = map(active.__getitem__, positions)
+        kept = map(active.__getitem__, map(first_of.__getitem__, positions))
+        return dict(zip(units, map(_finding, zip(map(_KINDS.__getitem__, kinds), kept))))
     found: dict[int, Finding] = {}
     for position in repeats:
         unit = active[position]

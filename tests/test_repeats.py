@@ -4,9 +4,10 @@ equal Python's."""
 from __future__ import annotations
 
 from array import array
+from unittest.mock import patch
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import detectors
@@ -74,3 +75,27 @@ def test_compiled_gather_equals_python_gather(values: list[int], data: st.DataOb
 def test_a_position_outside_the_values_is_refused() -> None:
     with pytest.raises(IndexError, match="outside"):
         detectors._gather(array("Q", [1, 2]), [0, 2])
+
+
+# Units with few distinct fingerprints (runs and stutters are common), key lengths around
+# min_chars (10) and summing around block_min_chars (25), some protected; every unit
+# active (the first pass) or some left out (a later one).
+_UNIT = st.tuples(
+    st.sampled_from([0, 1, 2, 3, 4]), st.integers(0, 14), st.booleans(), st.booleans()
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(_UNIT, max_size=60))
+@example([(1, 10, False, False), (2, 3, False, False), (1, 10, False, False)])
+@example([(1, 30, False, False), (2, 3, False, False), (1, 30, True, False)])
+def test_compiled_repeats_equal_python_repeats(units: list[tuple[int, int, bool, bool]]) -> None:
+    fingerprints = array("Q", [fingerprint for fingerprint, *_ in units])
+    lengths = [length for _, length, *_ in units]
+    protected = [is_protected for _, _, is_protected, _ in units]
+    kept = [unit for unit, (*_, left_out) in enumerate(units) if not left_out]
+    for active in (range(len(units)), kept):
+        arguments = (active, fingerprints, None, lengths, protected, 10, 25)
+        in_c = detectors.find_repeats(*arguments)
+        with patch.object(detectors, "_compiled", None):
+            assert in_c == detectors.find_repeats(*arguments)

@@ -14,6 +14,10 @@
  * keys it in Python. So does a unit with a character whose block is not built yet; its
  * blocks (up to its first character that is not simple) are added to `missing`, for the
  * caller to build them and try the unit again.
+ *
+ * The units are bytes objects (fold_keys) or spans of one body, read in place
+ * (fold_spans). Beside the keys: the characters of keys and of spans, and which keys
+ * hold an ASCII letter or digit.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,8 +1,9 @@
 /* Line tables in C: where each line of a document starts and ends and whether it holds
- * anything but whitespace (dedup.segment), the line numbers of byte offsets
- * (dedup.cleaner), and the byte ranges that removed units leave out, with the widest
- * gap between kept units (dedup.render). Each is one pass over the bytes, where Python
- * made an object per line or a call per offset or gap.
+ * anything but whitespace, and auto mode's blocks with their hard-wrap verdicts
+ * (dedup.segment); the line numbers of byte offsets (dedup.results); and the byte ranges
+ * that removed units leave out, with the widest gap between kept units (dedup.render).
+ * Each is one pass over the bytes, where Python made an object per line or a call per
+ * offset or gap.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,5 +1,5 @@
-/* The copied runs of dedup.detectors.find_repeats, in C; and the first copy of every
- * unit, which every pass of the detector starts from.
+/* dedup.detectors.find_repeats in C: the first copy of every unit, which every pass of
+ * the detector starts from; the copied runs; and which repeats and blocks go.
  *
  * For each repeated unit (in document order), the length of the longest run of
  * consecutive repeats ending at it that copies a run of consecutive earlier units: its

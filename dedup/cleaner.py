@@ -368,6 +368,7 @@ class Cleaner:
         if findings:
             active = list(filterfalse(findings.__contains__, active))
         ruled = list(compress(range(len(rules)), rules))
+        any_protected = any(protected)  # else every finding stands, taken in one update
 
         # Asked only of the units inside a candidate wrapper, not worked out for every unit.
         def flagged(unit: int) -> bool:
@@ -410,9 +411,9 @@ class Cleaner:
                     ):
                         found[unit] = Finding(seen_rule)
             before = len(findings)
-            for unit, finding in found.items():
-                if not protected[unit]:
-                    findings[unit] = finding
+            if any_protected:
+                found = {unit: found[unit] for unit in found if not protected[unit]}
+            findings.update(found)
             if len(findings) == before:
                 break  # nothing new: the kept units are stable
             active = list(filterfalse(findings.__contains__, active))

@@ -255,21 +255,32 @@ static Py_ssize_t length_of(PyObject *lengths, int64_t unit) {
     return PyLong_AsSsize_t(PyList_GET_ITEM(lengths, unit));
 }
 
-/* repeat_kinds(fingerprints, first_of, repeats, run_length, active, key_lengths,
- * protected, min_chars, block_min_chars) -> (positions, kinds): the positions (native
- * int64, ascending) where find_repeats finds something, and per position 1 for a repeat
- * or 2 for a repeated block (whose kept copy is active[first_of[position]] either way).
- * Its two loops, rule for rule. Positions index active (a list of units, or None when
- * every unit is active), whose units index the lists key_lengths and protected. */
-static PyObject *repeat_kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 9 || !(PyList_Check(args[4]) || args[4] == Py_None) ||
-        !PyList_Check(args[5]) || !PyList_Check(args[6])) {
+/* The unit at a position as an int object: active's own, or a new one for None. */
+static PyObject *unit_object(PyObject *active, int64_t position) {
+    if (active == Py_None)
+        return PyLong_FromLongLong(position);
+    return Py_NewRef(PyList_GET_ITEM(active, position));
+}
+
+/* repeat_findings(fingerprints, first_of, repeats, run_length, active, key_lengths,
+ * protected, min_chars, block_min_chars, finding, rules) -> dict: what find_repeats
+ * finds, {unit: finding((rule, kept unit))}, where rules is (repeat rule, block rule),
+ * finding a tuple type of two fields, and the kept unit active[first_of[position]]. Its
+ * two loops, rule for rule. Positions index active (a list of units, or None when every
+ * unit is active), whose units index the lists key_lengths and protected. */
+static PyObject *repeat_findings(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 11 || !(PyList_Check(args[4]) || args[4] == Py_None) ||
+        !PyList_Check(args[5]) || !PyList_Check(args[6]) || !PyType_Check(args[9]) ||
+        !PyType_IsSubtype((PyTypeObject *)args[9], &PyTuple_Type) || !PyTuple_Check(args[10]) ||
+        PyTuple_GET_SIZE(args[10]) != 2) {
         PyErr_SetString(PyExc_TypeError,
-                        "repeat_kinds(fingerprints, first_of, repeats, run_length, active: "
+                        "repeat_findings(fingerprints, first_of, repeats, run_length, active: "
                         "list or None, key_lengths: list, protected: list, min_chars, "
-                        "block_min_chars)");
+                        "block_min_chars, finding: a tuple type, rules: a pair)");
         return NULL;
     }
+    PyTypeObject *finding = (PyTypeObject *)args[9];
+    PyObject *rule_of[3] = {NULL, PyTuple_GET_ITEM(args[10], 0), PyTuple_GET_ITEM(args[10], 1)};
     PyObject *active = args[4], *lengths = args[5], *protected = args[6];
     Py_ssize_t min_chars = PyLong_AsSsize_t(args[7]);
     Py_ssize_t block_min_chars = PyLong_AsSsize_t(args[8]);
@@ -328,7 +339,6 @@ static PyObject *repeat_kinds(PyObject *module, PyObject *const *args, Py_ssize_
             kinds[position] = 1;
     }
     int64_t limit = positions; /* positions from here on are inside a block already taken */
-    Py_ssize_t found = 0;
     for (Py_ssize_t r = count - 1; r >= 0; r--) {
         int64_t position = repeats[r], length = run_length[r];
         if (position >= limit || length < 2)
@@ -345,25 +355,37 @@ static PyObject *repeat_kinds(PyObject *module, PyObject *const *args, Py_ssize_
             memset(kinds + position - length + 1, 2, (size_t)length);
         limit = position - length + 1;
     }
-    for (Py_ssize_t r = 0; r < count; r++)
-        found += kinds[repeats[r]] != 0;
     /* Every position found is a repeat: the blocks are runs of them. */
-    PyObject *found_positions = PyBytes_FromStringAndSize(NULL, found * 8);
-    PyObject *found_kinds = PyBytes_FromStringAndSize(NULL, found);
-    if (found_positions && found_kinds) {
-        int64_t *position_of = (int64_t *)PyBytes_AS_STRING(found_positions);
-        char *kind_of = PyBytes_AS_STRING(found_kinds);
-        Py_ssize_t at = 0;
-        for (Py_ssize_t r = 0; r < count; r++) {
-            if (kinds[repeats[r]]) {
-                position_of[at] = repeats[r];
-                kind_of[at++] = kinds[repeats[r]];
-            }
+    result = PyDict_New();
+    if (result == NULL)
+        goto release;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        int64_t position = repeats[r];
+        if (!kinds[position])
+            continue;
+        if (first_of[position] < 0 || first_of[position] >= positions) {
+            PyErr_SetString(PyExc_ValueError, "a first copy lies outside the positions");
+            goto fail;
         }
-        result = PyTuple_Pack(2, found_positions, found_kinds);
+        PyObject *item = finding->tp_alloc(finding, 2);
+        PyObject *unit = unit_object(active, position);
+        PyObject *kept = item && unit ? unit_object(active, first_of[position]) : NULL;
+        if (kept == NULL) {
+            Py_XDECREF(item);
+            Py_XDECREF(unit);
+            goto fail;
+        }
+        PyTuple_SET_ITEM(item, 0, Py_NewRef(rule_of[(int)kinds[position]]));
+        PyTuple_SET_ITEM(item, 1, kept);
+        int failed = PyDict_SetItem(result, unit, item);
+        Py_DECREF(unit);
+        Py_DECREF(item);
+        if (failed < 0)
+            goto fail;
     }
-    Py_XDECREF(found_positions);
-    Py_XDECREF(found_kinds);
+    goto release;
+fail:
+    Py_CLEAR(result);
 release:
     PyMem_Free(kinds);
     for (int i = 0; i < held; i++)
@@ -376,10 +398,9 @@ static PyMethodDef methods[] = {
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
     {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,
      "gather(values, positions, out): out[i] = values[positions[i]]"},
-    {"repeat_kinds", (PyCFunction)(void (*)(void))repeat_kinds, METH_FASTCALL,
-     "repeat_kinds(fingerprints, first_of, repeats, run_length, active, key_lengths, "
-     "protected, min_chars, block_min_chars): the positions found, and 1 (repeat) or 2 "
-     "(block) for each"},
+    {"repeat_findings", (PyCFunction)(void (*)(void))repeat_findings, METH_FASTCALL,
+     "repeat_findings(fingerprints, first_of, repeats, run_length, active, key_lengths, "
+     "protected, min_chars, block_min_chars, finding, rules): find_repeats' findings"},
     {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,
      "copied_runs(fingerprints, first_of, repeats, out): out[i] = the longest copied run "
      "ending at repeats[i]"},

@@ -1,11 +1,12 @@
 from array import array
+from typing import Any
 
 def copied_runs(
     fingerprints: array[int], first_of: array[int], repeats: array[int], out: array[int], /
 ) -> None: ...
 def first_copies(fingerprints: array[int], first_of: array[int], /) -> bytes: ...
 def gather(values: array[int], positions: list[int], out: array[int], /) -> None: ...
-def repeat_kinds(
+def repeat_findings(
     fingerprints: array[int],
     first_of: array[int],
     repeats: array[int],
@@ -15,5 +16,7 @@ def repeat_kinds(
     protected: list[bool],
     min_chars: int,
     block_min_chars: int,
+    finding: type[tuple[str, int]],
+    rules: tuple[str, str],
     /,
-) -> tuple[bytes, bytes]: ...
+) -> dict[int, Any]: ...

@@ -22,15 +22,15 @@ class _Compiled(NamedTuple):
     copied_runs: Callable[[array[int], array[int], array[int], array[int]], None]
     first_copies: Callable[[array[int], array[int]], bytes]
     gather: Callable[[array[int], list[int], array[int]], None]
-    repeat_kinds: Callable[..., tuple[bytes, bytes]]
+    repeat_findings: Callable[..., dict[int, Finding]]
 
 
 def _load_compiled() -> _Compiled | None:
     try:
-        from ._repeats import copied_runs, first_copies, gather, repeat_kinds
+        from ._repeats import copied_runs, first_copies, gather, repeat_findings
     except ImportError:  # the extension is not built: the Python code does the same
         return None
-    return _Compiled(copied_runs, first_copies, gather, repeat_kinds)
+    return _Compiled(copied_runs, first_copies, gather, repeat_findings)
 
 
 _compiled = _load_compiled()
@@ -38,7 +38,6 @@ _compiled = _load_compiled()
 REPEAT = "repeat"
 REPEAT_BLOCK = "repeat-block"
 REPEAT_BATCH = "repeat-batch"
-_KINDS = (None, REPEAT, REPEAT_BLOCK)  # the rule of each kind of repeat_kinds
 
 # Earlier copies remembered per key when following a block; a key that recurs more
 # often than this is a short legit line, and following every copy would be quadratic.
@@ -101,10 +100,10 @@ def find_repeats(
         and isinstance(key_lengths, list)
         and isinstance(protected, list)
     ):
-        # Both loops below in C (dedup._repeats): the positions found, and their kinds.
+        # Both loops below in C (dedup._repeats).
         every = _is_all(active, fingerprints)
         units_at = None if every else active if isinstance(active, list) else list(active)
-        found_at, kinds = compiled.repeat_kinds(
+        return compiled.repeat_findings(
             fps,
             first_of,
             repeats,
@@ -114,12 +113,9 @@ def find_repeats(
             protected,
             min_chars,
             block_min_chars,
+            Finding,
+            (REPEAT, REPEAT_BLOCK),
         )
-        positions = array("q")
-        positions.frombytes(found_at)
-        units = map(active.__getitem__, positions)
-        kept = map(active.__getitem__, map(first_of.__getitem__, positions))
-        return dict(zip(units, map(_finding, zip(map(_KINDS.__getitem__, kinds), kept))))
     found: dict[int, Finding] = {}
     for position in repeats:
         unit = active[position]

@@ -97,5 +97,6 @@ def test_compiled_repeats_equal_python_repeats(units: list[tuple[int, int, bool,
     for active in (range(len(units)), kept):
         arguments = (active, fingerprints, None, lengths, protected, 10, 25)
         in_c = detectors.find_repeats(*arguments)
+        assert all(type(finding) is detectors.Finding for finding in in_c.values())
         with patch.object(detectors, "_compiled", None):
             assert in_c == detectors.find_repeats(*arguments)

@@ -451,14 +451,16 @@ class Cleaner:
             map(offset.__add__, map(seg.starts.__getitem__, map(copies.__getitem__, copied)))
         )
         # Kept in an earlier document: the batch's record says where (read now, before
-        # the store takes this document's units).
-        sources = map(findings.get, map(copies.__getitem__, copied))
-        from_batch = compress(copied, map(_from_batch, sources))
-        batch_repeats = compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules))
-        batch_kept = {
-            index: known.get(fingerprints[units[index]])
-            for index in sorted({*from_batch, *batch_repeats})
-        }
+        # the store takes this document's units). Without a record, none is.
+        batch_kept: dict[int, Location | None] = {}
+        if known:
+            sources = map(findings.get, map(copies.__getitem__, copied))
+            from_batch = compress(copied, map(_from_batch, sources))
+            batch_repeats = compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules))
+            batch_kept = {
+                index: known.get(fingerprints[units[index]])
+                for index in sorted({*from_batch, *batch_repeats})
+            }
         columns = (
             array("q", units),
             array("q", starts),

@@ -24,6 +24,47 @@ static inline int get_array(PyObject *obj, Py_buffer *view, char code, const cha
     return 0;
 }
 
+/* Spans of a bytes object: start[i] to end[i], from two array('q')s. */
+typedef struct {
+    Py_buffer starts, ends;
+    const int64_t *start, *end;
+    Py_ssize_t count;
+} Spans;
+
+static inline void release_spans(Spans *spans) {
+    PyBuffer_Release(&spans->starts);
+    PyBuffer_Release(&spans->ends);
+}
+
+/* The spans in the array('q')s starts and ends, of one length, each within 0 to size;
+ * -1 with an error (ValueError `outside` for a span beyond those bounds) and nothing
+ * held otherwise. */
+static inline int get_spans(PyObject *starts, PyObject *ends, Py_ssize_t size,
+                            const char *outside, Spans *spans) {
+    if (get_array(starts, &spans->starts, 'q', "starts") < 0)
+        return -1;
+    if (get_array(ends, &spans->ends, 'q', "ends") < 0) {
+        PyBuffer_Release(&spans->starts);
+        return -1;
+    }
+    spans->start = spans->starts.buf;
+    spans->end = spans->ends.buf;
+    spans->count = spans->starts.len / 8;
+    if (spans->ends.len != spans->starts.len) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
+        release_spans(spans);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < spans->count; i++) {
+        if (spans->start[i] < 0 || spans->end[i] < spans->start[i] || spans->end[i] > size) {
+            PyErr_SetString(PyExc_ValueError, outside);
+            release_spans(spans);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* A growing run of (start, end) pairs, handed to Python as native int64 bytes. */
 typedef struct {
     int64_t *data;

@@ -274,31 +274,15 @@ static PyObject *fold_spans(PyObject *module, PyObject *const *args, Py_ssize_t 
         return NULL;
     if (check_tables(args[4], args[5], args[6]) < 0)
         return NULL;
-    Py_buffer starts, ends;
-    if (get_array(args[1], &starts, 'q', "starts") < 0)
+    Spans spans;
+    if (get_spans(args[1], args[2], PyBytes_GET_SIZE(args[0]), "a span lies outside the body",
+                  &spans) < 0)
         return NULL;
-    if (get_array(args[2], &ends, 'q', "ends") < 0) {
-        PyBuffer_Release(&starts);
-        return NULL;
-    }
-    PyObject *result = NULL;
-    Units units = {NULL, (const unsigned char *)PyBytes_AS_STRING(args[0]), starts.buf, ends.buf,
-                   starts.len / 8, longest};
-    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
-    if (ends.len != starts.len) {
-        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < units.count; i++) {
-        if (units.starts[i] < 0 || units.starts[i] > units.ends[i] || units.ends[i] > size) {
-            PyErr_SetString(PyExc_ValueError, "a span lies outside the body");
-            goto done;
-        }
-    }
-    result = fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[4]), args[5], args[6]);
-done:
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&ends);
+    Units units = {NULL, (const unsigned char *)PyBytes_AS_STRING(args[0]), spans.start,
+                   spans.end, spans.count, longest};
+    PyObject *result =
+        fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[4]), args[5], args[6]);
+    release_spans(&spans);
     return result;
 }
 
@@ -344,33 +328,18 @@ static PyObject *span_char_counts(PyObject *module, PyObject *const *args, Py_ss
         PyErr_SetString(PyExc_TypeError, "span_char_counts(data: bytes, starts, ends)");
         return NULL;
     }
-    Py_buffer starts, ends;
-    if (get_array(args[1], &starts, 'q', "starts") < 0)
+    Spans spans;
+    if (get_spans(args[1], args[2], PyBytes_GET_SIZE(args[0]), "a span lies outside the data",
+                  &spans) < 0)
         return NULL;
-    if (get_array(args[2], &ends, 'q', "ends") < 0) {
-        PyBuffer_Release(&starts);
-        return NULL;
-    }
-    PyObject *result = NULL;
     const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    Py_ssize_t size = PyBytes_GET_SIZE(args[0]), count = starts.len / 8;
-    const int64_t *start_of = starts.buf, *end_of = ends.buf;
-    if (ends.len != starts.len) {
-        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
-        goto done;
-    }
-    result = PyBytes_FromStringAndSize(NULL, count * 8);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, spans.count * 8);
     if (result == NULL)
         goto done;
     int64_t *counts = (int64_t *)PyBytes_AS_STRING(result);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (start_of[i] < 0 || start_of[i] > end_of[i] || end_of[i] > size) {
-            Py_CLEAR(result);
-            PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-            goto done;
-        }
-        const unsigned char *span = text + start_of[i];
-        Py_ssize_t length = (Py_ssize_t)(end_of[i] - start_of[i]), at = 0, chars = 0;
+    for (Py_ssize_t i = 0; i < spans.count; i++) {
+        const unsigned char *span = text + spans.start[i];
+        Py_ssize_t length = (Py_ssize_t)(spans.end[i] - spans.start[i]), at = 0, chars = 0;
         while (at < length) {
             if (span[at] < 0x80) {
                 at++;
@@ -383,8 +352,7 @@ static PyObject *span_char_counts(PyObject *module, PyObject *const *args, Py_ss
         counts[i] = chars;
     }
 done:
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&ends);
+    release_spans(&spans);
     return result;
 }
 

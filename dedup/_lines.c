@@ -262,8 +262,8 @@ static char wrapped(const unsigned char *text, const int64_t *start_of, const in
     return (double)full >= 0.8 * (double)body && (double)ended <= 0.5 * (double)body;
 }
 
-/* block_table(body, starts, ends, filled, marks, judge) -> (firsts, lasts, verdicts): the
- * first and last line (native int64) of every run of lines that filled marks, and per run
+/* block_table(body, starts, ends, filled, marks, judge) -> (blocks, verdicts): the first
+ * and last line (native int64 pairs) of every run of lines that filled marks, and per run
  * 1 when it reads as one paragraph (one line, or hard-wrapped), 0 when not, 2 when
  * Python must decide (a line that is not UTF-8). Without judge, every verdict is 1. */
 static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -283,30 +283,20 @@ static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t
             return NULL;
         }
     }
-    Py_buffer starts, ends;
-    if (get_array(args[1], &starts, 'q', "starts") < 0)
+    Spans lines;
+    if (get_spans(args[1], args[2], PyBytes_GET_SIZE(args[0]), "a line lies outside the body",
+                  &lines) < 0)
         return NULL;
-    if (get_array(args[2], &ends, 'q', "ends") < 0) {
-        PyBuffer_Release(&starts);
-        return NULL;
-    }
     PyObject *result = NULL;
     Pairs blocks = {NULL, 0, 0};
     Py_ssize_t *lengths = NULL, room = 0;
     char *verdicts = NULL;
     const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[0]);
     const char *filled = PyBytes_AS_STRING(args[3]);
-    const int64_t *start_of = starts.buf, *end_of = ends.buf;
-    Py_ssize_t count = PyBytes_GET_SIZE(args[3]), size = PyBytes_GET_SIZE(args[0]);
-    if (starts.len != count * 8 || ends.len != count * 8) {
+    Py_ssize_t count = PyBytes_GET_SIZE(args[3]);
+    if (lines.count != count) {
         PyErr_SetString(PyExc_ValueError, "starts, ends and filled differ in length");
         goto done;
-    }
-    for (Py_ssize_t line = 0; line < count; line++) {
-        if (start_of[line] < 0 || start_of[line] > end_of[line] || end_of[line] > size) {
-            PyErr_SetString(PyExc_ValueError, "a line lies outside the body");
-            goto done;
-        }
     }
     for (Py_ssize_t line = 0; line < count; line++) {
         if (!filled[line])
@@ -337,29 +327,19 @@ static PyObject *block_table(PyObject *module, PyObject *const *args, Py_ssize_t
                 goto done;
             }
         }
-        verdicts[block] = wrapped(text, start_of, end_of, first, last, marks, lengths);
+        verdicts[block] = wrapped(text, lines.start, lines.end, first, last, marks, lengths);
     }
-    PyObject *firsts = PyBytes_FromStringAndSize(NULL, blocks.count * 8);
-    PyObject *lasts = PyBytes_FromStringAndSize(NULL, blocks.count * 8);
     PyObject *verdict_bytes = PyBytes_FromStringAndSize(verdicts, blocks.count);
-    if (firsts && lasts && verdict_bytes) {
-        int64_t *first_of = (int64_t *)PyBytes_AS_STRING(firsts);
-        int64_t *last_of = (int64_t *)PyBytes_AS_STRING(lasts);
-        for (Py_ssize_t block = 0; block < blocks.count; block++) {
-            first_of[block] = blocks.data[2 * block];
-            last_of[block] = blocks.data[2 * block + 1];
-        }
-        result = PyTuple_Pack(3, firsts, lasts, verdict_bytes);
-    }
-    Py_XDECREF(firsts);
-    Py_XDECREF(lasts);
+    PyObject *pairs = verdict_bytes ? pairs_to_bytes(&blocks) : NULL;
+    if (pairs != NULL)
+        result = PyTuple_Pack(2, pairs, verdict_bytes);
+    Py_XDECREF(pairs);
     Py_XDECREF(verdict_bytes);
 done:
     PyMem_Free(blocks.data);
     PyMem_Free(lengths);
     PyMem_Free(verdicts);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&ends);
+    release_spans(&lines);
     return result;
 }
 
@@ -367,8 +347,8 @@ static PyMethodDef methods[] = {
     {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
      "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
     {"block_table", (PyCFunction)(void (*)(void))block_table, METH_FASTCALL,
-     "block_table(body, starts, ends, filled, marks, judge): (firsts, lasts, verdicts) of the "
-     "blocks"},
+     "block_table(body, starts, ends, filled, marks, judge): (blocks, verdicts), blocks as "
+     "(first line, last line) pairs"},
     {"line_table", (PyCFunction)line_table, METH_O,
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,

@@ -35,6 +35,7 @@ static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t
         return NULL;
     }
     Py_buffer fps_view, first_view, repeats_view, out_view;
+    PyObject *result = NULL;
     if (get_array(args[0], &fps_view, 'Q', "fingerprints") < 0)
         return NULL;
     if (get_array(args[1], &first_view, 'q', "first_of") < 0)
@@ -48,7 +49,6 @@ static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t
     const int64_t *repeats = repeats_view.buf;
     int64_t *out = out_view.buf;
     Py_ssize_t units = fps_view.len / 8, count = repeats_view.len / 8;
-    PyObject *result = NULL;
     if (first_view.len / 8 != units || out_view.len / 8 != count) {
         PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
         goto release_all;

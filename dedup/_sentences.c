@@ -233,28 +233,15 @@ static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssiz
     Py_ssize_t max_line = PyLong_AsSsize_t(args[5]);
     if (max_line == -1 && PyErr_Occurred())
         return NULL;
-    Py_buffer starts_view, ends_view;
-    if (get_array(args[1], &starts_view, 'q', "starts") < 0)
+    Spans lines;
+    if (get_spans(args[1], args[2], PyBytes_GET_SIZE(args[0]), "a line lies outside the body",
+                  &lines) < 0)
         return NULL;
-    if (get_array(args[2], &ends_view, 'q', "ends") < 0) {
-        PyBuffer_Release(&starts_view);
-        return NULL;
-    }
     Splitter splitter = {args[3], args[4], NULL, NULL, 0, {NULL, 0, 0}};
     PyObject *spans = NULL;
     const unsigned char *body = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    Py_ssize_t size = PyBytes_GET_SIZE(args[0]), lines = starts_view.len / 8;
-    const int64_t *starts = starts_view.buf, *ends = ends_view.buf;
-    if (ends_view.len != starts_view.len) {
-        PyErr_SetString(PyExc_ValueError, "starts and ends differ in length");
-        goto done;
-    }
-    for (Py_ssize_t line = 0; line < lines; line++) {
-        Py_ssize_t start = starts[line], end = ends[line];
-        if (start < 0 || end < start || end > size) {
-            PyErr_SetString(PyExc_ValueError, "a line lies outside the body");
-            goto done;
-        }
+    for (Py_ssize_t line = 0; line < lines.count; line++) {
+        Py_ssize_t start = lines.start[line], end = lines.end[line];
         if (end - start > max_line) {
             if (split_long_line(&splitter, args[6], start, end) < 0)
                 goto done;
@@ -272,8 +259,7 @@ done:
     PyMem_Free(splitter.spans.data);
     PyMem_Free(splitter.chars);
     PyMem_Free(splitter.offsets);
-    PyBuffer_Release(&ends_view);
-    PyBuffer_Release(&starts_view);
+    release_spans(&lines);
     return spans;
 }
 

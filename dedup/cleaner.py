@@ -202,8 +202,8 @@ class Cleaner:
         those among them that are short)."""
         units = self._analyse(data)
         keys = units.keys
-        # is_learnable of every unit: its length first, so that only the units short
-        # enough are searched for a letter.
+        # Learnable: short enough and no divider. The length first, so that only the
+        # units short enough are searched for a letter.
         sized = sized_to_learn(keys)
         structural = structural_flags(list(map(keys.__getitem__, sized)))
         excluded = map(or_, map(units.protected.__getitem__, sized), structural)

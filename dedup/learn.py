@@ -74,14 +74,10 @@ class ChromeTable:
         }
 
 
-def is_learnable(key: bytes, structural: bool) -> bool:
-    """Only short-enough, wordy units can be chrome; prose paragraphs and dividers cannot."""
-    return 0 < len(key) <= MAX_KEY_BYTES and not structural
-
-
 def sized_to_learn(keys: Sequence[bytes]) -> list[int]:
-    """The indices of the keys that :func:`is_learnable` takes when not structural, found
-    with C-level calls (a document has a key per unit)."""
+    """The indices of the keys short enough (and not empty) to be chrome: those of them
+    that are not dividers are learnable, prose paragraphs are not. Found with C-level
+    calls: a document has a key per unit."""
     lengths = list(map(len, keys))
     fits = map(and_, map(truth, lengths), map(MAX_KEY_BYTES.__ge__, lengths))
     return list(compress(range(len(keys)), fits))

@@ -9,7 +9,7 @@ units.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import itemgetter, sub
@@ -31,6 +31,7 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
     """The characters of each span of data, an invalid sequence counting as one (as
     decoding with "replace" counts them): in C where ``dedup._fold`` is built, where only
     the spans that are not UTF-8 are decoded."""
+    undecided: Iterable[int]
     if _compiled_span_char_counts is not None:
         counts = array("q")
         counts.frombytes(_compiled_span_char_counts(data, array("q", starts), array("q", ends)))
@@ -38,7 +39,7 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
         undecided = compress(range(len(chars)), map((-1).__eq__, chars))
     else:
         chars = list(map(sub, ends, starts))
-        undecided = compress(range(len(chars)), repeat(True))
+        undecided = range(len(chars))
     for index in undecided:
         text = data[starts[index] : ends[index]]
         chars[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
@@ -97,10 +98,7 @@ class CleanResult:
 
     def rule_counts(self) -> dict[str, int]:
         """Removed units per rule."""
-        counts: dict[str, int] = {}
-        for decision in self.decisions:
-            counts[decision.rule] = counts.get(decision.rule, 0) + 1
-        return counts
+        return {rule: total.units for rule, total in self.rule_totals().items()}
 
     def rule_totals(self) -> dict[str, RuleTotal]:
         """Removed units, bytes and characters per rule, in the order rules first occur."""

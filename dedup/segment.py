@@ -32,7 +32,7 @@ def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
     return line_table
 
 
-def _load_block_table() -> Callable[..., tuple[bytes, bytes, bytes]] | None:
+def _load_block_table() -> Callable[..., tuple[bytes, bytes]] | None:
     try:
         from ._lines import block_table
     except ImportError:  # the extension is not built: blocks are found in Python
@@ -160,13 +160,10 @@ def _blocks(
     per block 1 when it is one line or :func:`looks_hard_wrapped`, 0 when not, 2 when
     undecided: in C (``dedup._lines``) where it is built, else the verdicts are None."""
     if _block_table is not None:
-        first_bytes, last_bytes, verdicts = _block_table(
-            body, line_starts, line_ends, filled, _SENTENCE_END, judge
-        )
-        firsts, lasts = array("q"), array("q")
-        firsts.frombytes(first_bytes)
-        lasts.frombytes(last_bytes)
-        return firsts, lasts, verdicts
+        pairs, verdicts = _block_table(body, line_starts, line_ends, filled, _SENTENCE_END, judge)
+        blocks = array("q")
+        blocks.frombytes(pairs)
+        return blocks[0::2], blocks[1::2], verdicts
     before = b"\0" + filled[:-1]
     after = filled[1:] + b"\0"
     firsts_list = list(compress(range(len(filled)), map(and_, filled, map(not_, before))))

@@ -43,6 +43,18 @@ def test_a_repeat_outside_the_fingerprints_is_refused() -> None:
         copied_runs(array("Q", [1, 1]), array("q", [0, 0]), array("q", [5]))
 
 
+@pytest.mark.parametrize("wrong", ["first_of", "repeats", "out"])
+def test_an_array_of_the_wrong_type_is_refused(wrong: str) -> None:
+    compiled = detectors._compiled
+    assert compiled is not None
+    arrays = {"first_of": array("q", [0, 0]), "repeats": array("q", [1]), "out": array("q", [0])}
+    arrays[wrong] = array("i", arrays[wrong])
+    with pytest.raises(TypeError, match=wrong):
+        compiled.copied_runs(
+            array("Q", [1, 1]), arrays["first_of"], arrays["repeats"], arrays["out"]
+        )
+
+
 @pytest.mark.parametrize(("later_copies", "run"), [(16, 2), (17, 1)])
 def test_runs_follow_the_first_16_later_copies_only(later_copies: int, run: int) -> None:
     a, b, c, z = 1, 2, 3, 4

@@ -75,8 +75,12 @@ _FREE_TEXT = re.compile(r"\{(name|any)\}")
 PREFIX_MIN_BYTES = 30
 # Units longer than this are prose, never a platform string; skip the regex work.
 MAX_KEY_BYTES = 600
-# Templates are indexed by up to this many bytes of their leading or trailing literal.
-_AFFIX = 4
+# Templates are indexed by up to this many bytes of their leading or trailing literal:
+# the most that dedup._prefilter packs into one integer. Fewer would file "This was
+# posted {any}" under "this", and every sentence that starts so would be tried on it.
+_AFFIX = 8
+# Keys are looked up among the strong literals they may start by this many bytes.
+_STRONG_HEAD = 8
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,7 @@ class Matcher:
             key for key, rule in self.literals.items() if rule.strength == STRONG
         )
         self._strong_heads = {
-            key[: _AFFIX * 2] for key in self._strong_sorted if len(key) >= PREFIX_MIN_BYTES
+            key[:_STRONG_HEAD] for key in self._strong_sorted if len(key) >= PREFIX_MIN_BYTES
         }
         # What a key must start with, end with or hold to match anything but a literal.
         prefixes = [head for table in self._heads.values() for head in table]
@@ -342,7 +346,7 @@ class Matcher:
         if self._searched:
             self._search_many(indices, haystack, rules)
         # Only keys that begin like some strong literal are looked up, selected in C.
-        heads = map(itemgetter(slice(0, _AFFIX * 2)), short)
+        heads = map(itemgetter(slice(0, _STRONG_HEAD)), short)
         for index in compress(indices, map(self._strong_heads.__contains__, heads)):
             if rules[index] is None:
                 rules[index] = self._prefix_rule(keys[index])

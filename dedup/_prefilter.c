@@ -24,8 +24,15 @@ typedef struct {
     Py_ssize_t count;
 } AffixSet;
 
+/* The affixes of one side, by length, and what a key's end must hold for one to match:
+ * a bit per byte for one-byte affixes, per pair of bytes for those of two or three, per
+ * hash of four bytes for longer ones. Most keys fail these tests, so the sets are looked
+ * up for few of them. */
 typedef struct {
     AffixSet by_length[MAX_AFFIX + 1];
+    unsigned char singles[32];
+    unsigned char *pairs;
+    unsigned char *grams;
 } Affixes;
 
 static inline size_t slot_of(uint64_t value, size_t mask) {
@@ -36,6 +43,30 @@ static inline uint64_t pack(const char *bytes, Py_ssize_t length) {
     uint64_t value = 0;
     memcpy(&value, bytes, (size_t)length);
     return value;
+}
+
+static inline unsigned pair_bit(const unsigned char *bytes) {
+    return (unsigned)bytes[0] << 8 | bytes[1];
+}
+
+static inline unsigned gram_bit(const unsigned char *bytes) {
+    uint32_t gram;
+    memcpy(&gram, bytes, 4);
+    return (gram * UINT32_C(2654435761)) >> 16;
+}
+
+static inline int bit_set(const unsigned char *bits, unsigned bit) {
+    return bits[bit >> 3] & (1u << (bit & 7));
+}
+
+/* Set a bit of a 65536-bit map, allocated when first needed; -1 on error. */
+static int set_bit(unsigned char **bits, unsigned bit) {
+    if (*bits == NULL && !(*bits = PyMem_Calloc(8192, 1))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    (*bits)[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+    return 0;
 }
 
 static int contains_value(const AffixSet *set, uint64_t value) {
@@ -50,10 +81,20 @@ static void free_affixes(Affixes *affixes) {
         PyMem_Free(affixes->by_length[length].values);
         PyMem_Free(affixes->by_length[length].used);
     }
+    PyMem_Free(affixes->pairs);
+    PyMem_Free(affixes->grams);
+    memset(affixes, 0, sizeof *affixes);
 }
 
-/* Fill `affixes` from a list of bytes of 1 to MAX_AFFIX bytes each; -1 on error. */
-static int build_affixes(PyObject *list, Affixes *affixes, const char *what) {
+/* Where an affix of `size` bytes lies in a key of `length` bytes. */
+static inline const char *affix_at(const char *text, Py_ssize_t length, Py_ssize_t size,
+                                   int at_end) {
+    return at_end ? text + length - size : text;
+}
+
+/* Fill `affixes` from a list of bytes of 1 to MAX_AFFIX bytes each; -1 on error, when
+ * the caller frees what was built. */
+static int build_affixes(PyObject *list, Affixes *affixes, const char *what, int at_end) {
     memset(affixes, 0, sizeof *affixes);
     if (!PyList_Check(list)) {
         PyErr_Format(PyExc_TypeError, "%s must be a list of bytes", what);
@@ -81,71 +122,142 @@ static int build_affixes(PyObject *list, Affixes *affixes, const char *what) {
         set->used = PyMem_Calloc(size, 1);
         set->mask = size - 1;
         if (!set->values || !set->used) {
-            free_affixes(affixes);
             PyErr_NoMemory();
             return -1;
         }
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(list, i);
-        AffixSet *set = &affixes->by_length[PyBytes_GET_SIZE(item)];
-        uint64_t value = pack(PyBytes_AS_STRING(item), PyBytes_GET_SIZE(item));
+        const char *bytes = PyBytes_AS_STRING(item);
+        Py_ssize_t size = PyBytes_GET_SIZE(item);
+        AffixSet *set = &affixes->by_length[size];
+        uint64_t value = pack(bytes, size);
         size_t slot = slot_of(value, set->mask);
         while (set->used[slot] && set->values[slot] != value)
             slot = (slot + 1) & set->mask;
         set->values[slot] = value;
         set->used[slot] = 1;
+        /* The bytes at the key's end: an affix's first bytes for a prefix, its last
+         * ones for a suffix. */
+        const unsigned char *end = (const unsigned char *)bytes;
+        int failed = 0;
+        if (size == 1)
+            affixes->singles[end[0] >> 3] |= (unsigned char)(1u << (end[0] & 7));
+        else if (size < 4)
+            failed = set_bit(&affixes->pairs, pair_bit(at_end ? end + size - 2 : end));
+        else
+            failed = set_bit(&affixes->grams, gram_bit(at_end ? end + size - 4 : end));
+        if (failed)
+            return -1;
     }
     return 0;
+}
+
+static int in_set(const Affixes *affixes, const char *text, Py_ssize_t length, Py_ssize_t size,
+                  int at_end) {
+    const AffixSet *set = &affixes->by_length[size];
+    return set->count && contains_value(set, pack(affix_at(text, length, size, at_end), size));
 }
 
 static int has_affix(const Affixes *affixes, const char *text, Py_ssize_t length, int at_end) {
-    for (Py_ssize_t size = 1; size <= MAX_AFFIX && size <= length; size++) {
-        const AffixSet *set = &affixes->by_length[size];
-        if (set->count && contains_value(set, pack(at_end ? text + length - size : text, size)))
-            return 1;
+    if (length < 1)
+        return 0;
+    const unsigned char *bytes = (const unsigned char *)text;
+    unsigned char last = bytes[at_end ? length - 1 : 0];
+    if (bit_set(affixes->singles, last) && in_set(affixes, text, length, 1, at_end))
+        return 1;
+    if (length >= 2 && affixes->pairs &&
+        bit_set(affixes->pairs, pair_bit(bytes + (at_end ? length - 2 : 0)))) {
+        for (Py_ssize_t size = 2; size < 4 && size <= length; size++)
+            if (in_set(affixes, text, length, size, at_end))
+                return 1;
+    }
+    if (length >= 4 && affixes->grams &&
+        bit_set(affixes->grams, gram_bit(bytes + (at_end ? length - 4 : 0)))) {
+        for (Py_ssize_t size = 4; size <= MAX_AFFIX && size <= length; size++)
+            if (in_set(affixes, text, length, size, at_end))
+                return 1;
     }
     return 0;
 }
 
-/* The needles, each with the most spaces a key holding it may have to match (or -1 for
- * any number), and bitmaps of their first bytes, so that one scan of a key tests them
- * all and only stops where a needle may start: a bit per pair of bytes for needles of
- * two or three bytes, a bit per hash of four bytes for longer ones (most needles hold a
- * common pair, " a", and rarely a common four bytes). */
+/* Needles that a key may hold, for keys of a range of space counts: those of one or
+ * two or three bytes are tested at every byte (by memchr, or a bit per pair of bytes);
+ * the longer ones at every `step`-th byte, by a bit per hash of each of the four bytes
+ * at their first `step` offsets, where step is the shortest one's length less three:
+ * any place where one of them starts is followed, within `step` bytes, by a tested
+ * place where four of its bytes are. */
 typedef struct {
+    int every; /* an empty needle: every key holds it */
     Py_ssize_t count;
     const char **bytes;
-    Py_ssize_t *sizes, *most_spaces;
-    unsigned char *pairs; /* 65536 bits, or NULL when no needle has two or three bytes */
-    unsigned char *grams; /* 65536 bits, or NULL when no needle has four bytes or more */
+    Py_ssize_t *sizes;
+    Py_ssize_t step;
+    unsigned char *pairs;
+    unsigned char *grams;
+} NeedleSet;
+
+/* The needles, each with the most spaces a key holding it may have to match (or -1 for
+ * any number), in one set per range of space counts, so that a long key with many
+ * spaces is not scanned for short needles that only match short labels ("X at 10:30"):
+ * `sets[i]` holds the needles that bound spaces by `bounds[i]` or more, or not at all,
+ * for keys of `bounds[i - 1]` (exclusive) to `bounds[i]` spaces; `sets[levels]` holds
+ * the unbounded ones, for keys of more spaces. */
+typedef struct {
+    Py_ssize_t levels;
+    Py_ssize_t *bounds;
+    NeedleSet *sets;
 } Needles;
 
-static inline unsigned gram_bit(const unsigned char *bytes) {
-    uint32_t gram;
-    memcpy(&gram, bytes, 4);
-    return (gram * UINT32_C(2654435761)) >> 16;
+static void free_needles(Needles *needles) {
+    for (Py_ssize_t i = 0; needles->sets && i <= needles->levels; i++) {
+        PyMem_Free(needles->sets[i].bytes);
+        PyMem_Free(needles->sets[i].sizes);
+        PyMem_Free(needles->sets[i].pairs);
+        PyMem_Free(needles->sets[i].grams);
+    }
+    PyMem_Free(needles->sets);
+    PyMem_Free(needles->bounds);
 }
 
-static inline int bit_set(const unsigned char *bits, unsigned bit) {
-    return bits[bit >> 3] & (1u << (bit & 7));
-}
-
-static int set_bit(unsigned char **bits, unsigned bit) {
-    if (*bits == NULL && !(*bits = PyMem_Calloc(8192, 1))) {
+/* Fill a set with the needles whose bound is -1 or at least `least`; -1 on error. */
+static int build_set(NeedleSet *set, Py_ssize_t count, const char **bytes, const Py_ssize_t *sizes,
+                     const Py_ssize_t *most_spaces, Py_ssize_t least) {
+    set->bytes = PyMem_Calloc((size_t)count + 1, sizeof *set->bytes);
+    set->sizes = PyMem_Calloc((size_t)count + 1, sizeof *set->sizes);
+    if (!set->bytes || !set->sizes) {
         PyErr_NoMemory();
         return -1;
     }
-    (*bits)[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+    Py_ssize_t shortest = PY_SSIZE_T_MAX;
+    for (Py_ssize_t n = 0; n < count; n++) {
+        if (most_spaces[n] >= 0 && most_spaces[n] < least)
+            continue;
+        set->bytes[set->count] = bytes[n];
+        set->sizes[set->count++] = sizes[n];
+        set->every |= sizes[n] == 0;
+        if (sizes[n] >= 4 && sizes[n] < shortest)
+            shortest = sizes[n];
+    }
+    set->step = shortest == PY_SSIZE_T_MAX ? 1 : shortest - 3;
+    for (Py_ssize_t n = 0; n < set->count; n++) {
+        const unsigned char *needle = (const unsigned char *)set->bytes[n];
+        Py_ssize_t size = set->sizes[n];
+        if (size == 2 || size == 3) {
+            if (set_bit(&set->pairs, pair_bit(needle)) < 0)
+                return -1;
+        } else if (size >= 4) {
+            for (Py_ssize_t offset = 0; offset < set->step; offset++)
+                if (set_bit(&set->grams, gram_bit(needle + offset)) < 0)
+                    return -1;
+        }
+    }
     return 0;
 }
 
-static void free_needles(Needles *needles) {
-    PyMem_Free(needles->bytes);
-    PyMem_Free(needles->sizes);
-    PyMem_Free(needles->most_spaces);
-    PyMem_Free(needles->pairs);
-    PyMem_Free(needles->grams);
+static int compare_bounds(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Fill `needles` from a list of (bytes, most spaces) pairs; -1 on error. The list keeps
@@ -157,76 +269,99 @@ static int build_needles(PyObject *list, Needles *needles) {
         return -1;
     }
     Py_ssize_t count = PyList_GET_SIZE(list);
-    needles->bytes = PyMem_Calloc((size_t)count + 1, sizeof *needles->bytes);
-    needles->sizes = PyMem_Calloc((size_t)count + 1, sizeof *needles->sizes);
-    needles->most_spaces = PyMem_Calloc((size_t)count + 1, sizeof *needles->most_spaces);
-    if (!needles->bytes || !needles->sizes || !needles->most_spaces) {
+    const char **bytes = PyMem_Calloc((size_t)count + 1, sizeof *bytes);
+    Py_ssize_t *sizes = PyMem_Calloc((size_t)count + 1, sizeof *sizes);
+    Py_ssize_t *most_spaces = PyMem_Calloc((size_t)count + 1, sizeof *most_spaces);
+    needles->bounds = PyMem_Calloc((size_t)count + 1, sizeof *needles->bounds);
+    int result = -1;
+    if (!bytes || !sizes || !most_spaces || !needles->bounds) {
         PyErr_NoMemory();
-        return -1;
+        goto done;
     }
     for (Py_ssize_t n = 0; n < count; n++) {
         PyObject *item = PyList_GET_ITEM(list, n);
         PyObject *needle;
-        Py_ssize_t most_spaces;
-        if (!PyTuple_Check(item) || !PyArg_ParseTuple(item, "Sn", &needle, &most_spaces)) {
+        if (!PyTuple_Check(item) || !PyArg_ParseTuple(item, "Sn", &needle, &most_spaces[n])) {
             if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
                 PyErr_Clear();
                 PyErr_SetString(PyExc_TypeError, "needles must be a list of (bytes, int)");
             }
-            return -1;
+            goto done;
         }
-        const unsigned char *bytes = (const unsigned char *)PyBytes_AS_STRING(needle);
-        Py_ssize_t size = PyBytes_GET_SIZE(needle);
-        needles->bytes[n] = (const char *)bytes;
-        needles->sizes[n] = size;
-        needles->most_spaces[n] = most_spaces;
-        if (size >= 2 && (size < 4 ? set_bit(&needles->pairs, (unsigned)bytes[0] << 8 | bytes[1])
-                                   : set_bit(&needles->grams, gram_bit(bytes))))
-            return -1;
+        bytes[n] = PyBytes_AS_STRING(needle);
+        sizes[n] = PyBytes_GET_SIZE(needle);
+        if (most_spaces[n] >= 0)
+            needles->bounds[needles->levels++] = most_spaces[n];
     }
-    needles->count = count;
+    qsort(needles->bounds, (size_t)needles->levels, sizeof *needles->bounds, compare_bounds);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < needles->levels; i++)
+        if (distinct == 0 || needles->bounds[distinct - 1] != needles->bounds[i])
+            needles->bounds[distinct++] = needles->bounds[i];
+    needles->levels = distinct;
+    needles->sets = PyMem_Calloc((size_t)distinct + 1, sizeof *needles->sets);
+    if (!needles->sets) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i <= distinct; i++) {
+        Py_ssize_t least = i < distinct ? needles->bounds[i] : PY_SSIZE_T_MAX;
+        if (build_set(&needles->sets[i], count, bytes, sizes, most_spaces, least) < 0)
+            goto done;
+    }
+    result = 0;
+done:
+    PyMem_Free(bytes);
+    PyMem_Free(sizes);
+    PyMem_Free(most_spaces);
+    return result;
+}
+
+static int matches_at(const NeedleSet *set, const unsigned char *text, Py_ssize_t length,
+                      Py_ssize_t at, Py_ssize_t smallest, Py_ssize_t largest) {
+    for (Py_ssize_t n = 0; n < set->count; n++) {
+        Py_ssize_t size = set->sizes[n];
+        if (size >= smallest && size <= largest && at + size <= length &&
+            memcmp(text + at, set->bytes[n], (size_t)size) == 0)
+            return 1;
+    }
     return 0;
 }
 
-/* Whether a key of `spaces` spaces may match by needle n (spaces counted when asked). */
-static int within_bound(const Needles *needles, Py_ssize_t n, const unsigned char *text,
-                        Py_ssize_t length, Py_ssize_t *spaces) {
-    if (needles->most_spaces[n] < 0)
+static int set_holds_any(const NeedleSet *set, const unsigned char *text, Py_ssize_t length) {
+    if (set->every)
         return 1;
-    if (*spaces < 0) {
-        *spaces = 0;
-        for (Py_ssize_t i = 0; i < length; i++)
-            *spaces += text[i] == ' ';
+    for (Py_ssize_t n = 0; n < set->count; n++)
+        if (set->sizes[n] == 1 && memchr(text, set->bytes[n][0], (size_t)length))
+            return 1;
+    if (set->pairs) {
+        for (Py_ssize_t at = 0; at + 1 < length; at++)
+            if (bit_set(set->pairs, pair_bit(text + at)) && matches_at(set, text, length, at, 2, 3))
+                return 1;
     }
-    return *spaces <= needles->most_spaces[n];
+    if (set->grams) {
+        Py_ssize_t step = set->step;
+        for (Py_ssize_t at = 0; at + 4 <= length; at += step) {
+            if (!bit_set(set->grams, gram_bit(text + at)))
+                continue;
+            for (Py_ssize_t start = at > step - 1 ? at - step + 1 : 0; start <= at; start++)
+                if (matches_at(set, text, length, start, 4, PY_SSIZE_T_MAX))
+                    return 1;
+        }
+    }
+    return 0;
 }
 
 static int holds_any(const Needles *needles, const unsigned char *text, Py_ssize_t length) {
-    Py_ssize_t spaces = -1;
-    for (Py_ssize_t n = 0; n < needles->count; n++) {
-        if (needles->sizes[n] > 1)
-            continue;
-        int held = needles->sizes[n] == 0 || memchr(text, needles->bytes[n][0], (size_t)length);
-        if (held && within_bound(needles, n, text, length, &spaces))
-            return 1;
+    Py_ssize_t level = 0;
+    if (needles->levels > 0) {
+        Py_ssize_t spaces = 0;
+        for (Py_ssize_t i = 0; i < length; i++)
+            spaces += text[i] == ' ';
+        while (level < needles->levels && needles->bounds[level] < spaces)
+            level++;
     }
-    if (needles->pairs == NULL && needles->grams == NULL)
-        return 0;
-    for (Py_ssize_t at = 0; at + 1 < length; at++) {
-        int may_start =
-            (needles->pairs && bit_set(needles->pairs, (unsigned)text[at] << 8 | text[at + 1])) ||
-            (needles->grams && at + 4 <= length && bit_set(needles->grams, gram_bit(text + at)));
-        if (!may_start)
-            continue;
-        for (Py_ssize_t n = 0; n < needles->count; n++) {
-            Py_ssize_t size = needles->sizes[n];
-            if (size >= 2 && at + size <= length &&
-                memcmp(text + at, needles->bytes[n], (size_t)size) == 0 &&
-                within_bound(needles, n, text, length, &spaces))
-                return 1;
-        }
-    }
-    return 0;
+    return set_holds_any(&needles->sets[level], text, length);
 }
 
 static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -244,12 +379,12 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
     Py_ssize_t short_max = PyLong_AsSsize_t(args[3]);
     if ((literal_max == -1 || short_max == -1) && PyErr_Occurred())
         return NULL;
-    Affixes prefixes, suffixes;
+    Affixes prefixes = {0}, suffixes = {0};
     Needles needles = {0};
     PyObject *result = NULL;
-    if (build_affixes(args[4], &prefixes, "prefixes") < 0)
-        return NULL;
-    if (build_affixes(args[5], &suffixes, "suffixes") < 0 || build_needles(args[6], &needles) < 0)
+    if (build_affixes(args[4], &prefixes, "prefixes", 0) < 0 ||
+        build_affixes(args[5], &suffixes, "suffixes", 1) < 0 ||
+        build_needles(args[6], &needles) < 0)
         goto done;
     Py_ssize_t count = PyList_GET_SIZE(keys);
     result = PyBytes_FromStringAndSize(NULL, count);

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, compress, repeat
-from operator import contains, itemgetter, not_
+from operator import and_, contains, is_, itemgetter, not_
 
 from .normalize import get_profile, make_key_function
 
@@ -311,11 +311,14 @@ class Matcher:
             too_long = map(MAX_KEY_BYTES.__lt__, map(len, keys))
             rules = [None if long else rule for long, rule in zip(too_long, rules, strict=True)]
         # Templates and searched entries only ever match short keys, and most of the bytes
-        # of a document are in its long units: select the short ones once, in C.
+        # of a document are in its long units: select the short ones once, in C. A key
+        # that matched a literal is done.
         indices: Sequence[int] = range(len(keys))
         short = keys
-        if max(map(len, keys), default=0) > MAX_KEY_BYTES:
-            indices = list(compress(indices, map(MAX_KEY_BYTES.__ge__, map(len, keys))))
+        unmatched = list(map(is_, rules, repeat(None)))
+        if max(map(len, keys), default=0) > MAX_KEY_BYTES or not all(unmatched):
+            sized = map(MAX_KEY_BYTES.__ge__, map(len, keys))
+            indices = list(compress(indices, map(and_, sized, unmatched)))
             short = list(map(keys.__getitem__, indices))
         candidates: dict[int, list[_Ranked]] = {}
         for length, table in self._heads.items():

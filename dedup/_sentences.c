@@ -6,6 +6,8 @@
  * and cut where split_sentences cuts it; see that module for the rules. A word before a
  * full stop is tested as an abbreviation here when it is ASCII, and by the Python
  * function passed in otherwise (str.lower has mappings beyond one character).
+ * A line of ASCII only is read as its bytes, and searched for its stops eight bytes at
+ * a time.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -37,45 +39,154 @@ static int is_opener(Py_UCS4 c) {
            c == '-' || c == 0x2014;
 }
 
+/* str.isalnum and str.islower, without a call for ASCII (where they are [0-9A-Za-z] and
+ * [a-z], as in Python's own ASCII tables). */
+static inline int is_alnum(Py_UCS4 c) {
+    if (c < 0x80)
+        return Py_ISALNUM(c) != 0;
+    return Py_UNICODE_ISALNUM(c) != 0;
+}
+
+static inline int is_lower(Py_UCS4 c) {
+    if (c < 0x80)
+        return Py_ISLOWER(c) != 0;
+    return Py_UNICODE_ISLOWER(c) != 0;
+}
+
 /* A character of [\w.] in a str pattern. */
-static int is_word_char(Py_UCS4 c) { return c == '.' || c == '_' || Py_UNICODE_ISALNUM(c); }
+static int is_word_char(Py_UCS4 c) { return c == '.' || c == '_' || is_alnum(c); }
 
 static int is_ascii_space(unsigned char byte) {
     return byte == ' ' || (byte >= '\t' && byte <= '\r');
 }
 
+/* The abbreviations of up to PACKED_MAX ASCII characters, packed with their length into
+ * integers and sorted, and the length of the longest abbreviation: a word before a full
+ * stop is looked up without making a str, or not at all when it is longer. Set to look
+ * up every word in the set when it holds anything but str. */
+#define PACKED_MAX 7
+typedef struct {
+    uint64_t *packed;
+    Py_ssize_t count;
+    Py_ssize_t longest;
+} Abbreviations;
+
+static uint64_t pack_word(const char *word, Py_ssize_t length) {
+    uint64_t value = (uint64_t)length << 56;
+    memcpy(&value, word, (size_t)length); /* little or big end: the same for every word */
+    return value;
+}
+
+static int compare_packed(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* -1 on error. */
+static int read_abbreviations(PyObject *set, Abbreviations *known) {
+    known->packed = PyMem_Calloc((size_t)PySet_GET_SIZE(set) + 1, sizeof *known->packed);
+    if (known->packed == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t position = 0;
+    PyObject *item;
+    Py_hash_t hash;
+    while (_PySet_NextEntry(set, &position, &item, &hash)) {
+        if (!PyUnicode_CheckExact(item)) {
+            known->longest = PY_SSIZE_T_MAX;
+            continue;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(item);
+        if (length > known->longest)
+            known->longest = length;
+        if (PyUnicode_IS_ASCII(item) && length <= PACKED_MAX)
+            known->packed[known->count++] = pack_word(PyUnicode_AsUTF8(item), length);
+    }
+    qsort(known->packed, (size_t)known->count, sizeof *known->packed, compare_packed);
+    return 0;
+}
+
+/* A line is read as its bytes when they are all ASCII (each byte a character at its own
+ * offset), and else decoded into `chars` and `offsets`: twelve bytes written per byte
+ * read, which most lines of most text do not need. */
 typedef struct {
     PyObject *abbreviations; /* a set of str */
     PyObject *word_test;     /* word -> bool, for words beyond ASCII */
-    Py_UCS4 *chars;          /* the line's characters */
-    Py_ssize_t *offsets;     /* the byte offset of each, and one past the last */
+    Abbreviations known;     /* the set's short ASCII words, for a lookup without objects */
+    const unsigned char *bytes; /* the line, when it is ASCII */
+    int ascii;
+    Py_UCS4 *chars;      /* else the line's characters */
+    Py_ssize_t *offsets; /* and the byte offset of each, and one past the last */
     Py_ssize_t capacity;
     Pairs spans; /* start and end of every sentence so far */
 } Splitter;
 
+static inline Py_UCS4 char_at(const Splitter *splitter, Py_ssize_t at) {
+    return splitter->ascii ? splitter->bytes[at] : splitter->chars[at];
+}
+
+static inline Py_ssize_t offset_at(const Splitter *splitter, Py_ssize_t at) {
+    return splitter->ascii ? at : splitter->offsets[at];
+}
+
+static int is_ascii(const unsigned char *text, Py_ssize_t length) {
+    uint64_t high = 0;
+    Py_ssize_t at = 0;
+    for (; at + 8 <= length; at += 8) {
+        uint64_t word;
+        memcpy(&word, text + at, 8);
+        high |= word;
+    }
+    for (; at < length; at++)
+        high |= text[at];
+    return (high & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* The first of `.`, `!` and `?` in ASCII text from `at`, or `length`: eight bytes at a
+ * time (a word holds one of them when it XORed with that byte repeated holds a zero
+ * byte), as most bytes of prose are none of them. */
+static Py_ssize_t next_ascii_stop(const unsigned char *text, Py_ssize_t at, Py_ssize_t length) {
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    for (; at + 8 <= length; at += 8) {
+        uint64_t word;
+        memcpy(&word, text + at, 8);
+        uint64_t dot = word ^ (ones * '.'), bang = word ^ (ones * '!'), ask = word ^ (ones * '?');
+        if ((((dot - ones) & ~dot) | ((bang - ones) & ~bang) | ((ask - ones) & ~ask)) & highs)
+            break;
+    }
+    for (; at < length; at++)
+        if (text[at] == '.' || text[at] == '!' || text[at] == '?')
+            return at;
+    return length;
+}
+
 /* dedup.sentences._starts_sentence */
-static int starts_sentence(const Py_UCS4 *chars, Py_ssize_t count, Py_ssize_t at) {
-    while (at < count && is_opener(chars[at]))
+static int starts_sentence(const Splitter *splitter, Py_ssize_t count, Py_ssize_t at) {
+    while (at < count && is_opener(char_at(splitter, at)))
         at++;
-    return at < count && Py_UNICODE_ISALNUM(chars[at]) && !Py_UNICODE_ISLOWER(chars[at]);
+    if (at == count)
+        return 0;
+    Py_UCS4 c = char_at(splitter, at);
+    return is_alnum(c) && !is_lower(c);
 }
 
 /* dedup.sentences._is_abbreviation for a full stop at stop_at; -1 on error. */
 static int is_abbreviation(Splitter *splitter, Py_ssize_t stop_at) {
-    const Py_UCS4 *chars = splitter->chars;
     Py_ssize_t window = stop_at > WORD_WINDOW ? stop_at - WORD_WINDOW : 0, start = stop_at;
-    while (start > window && is_word_char(chars[start - 1]))
+    while (start > window && is_word_char(char_at(splitter, start - 1)))
         start--;
     if (start == stop_at)
         return 0;
-    if (start == window && window > 0 && is_word_char(chars[window - 1]))
+    if (start == window && window > 0 && is_word_char(char_at(splitter, window - 1)))
         return 0; /* a word longer than the window: no abbreviation */
     int ascii = 1;
     for (Py_ssize_t i = start; i < stop_at; i++)
-        ascii &= chars[i] < 0x80;
+        ascii &= char_at(splitter, i) < 0x80;
     PyObject *word;
     if (!ascii) {
-        word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars + start, stop_at - start);
+        word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, splitter->chars + start,
+                                         stop_at - start);
         if (word == NULL)
             return -1;
         PyObject *answer = PyObject_CallOneArg(splitter->word_test, word);
@@ -89,17 +200,24 @@ static int is_abbreviation(Splitter *splitter, Py_ssize_t stop_at) {
     /* word.lower().strip(".") */
     char lowered[WORD_WINDOW];
     Py_ssize_t first = start, last = stop_at;
-    while (first < last && chars[first] == '.')
+    while (first < last && char_at(splitter, first) == '.')
         first++;
-    while (last > first && chars[last - 1] == '.')
+    while (last > first && char_at(splitter, last - 1) == '.')
         last--;
     for (Py_ssize_t i = first; i < last; i++) {
-        Py_UCS4 c = chars[i];
+        Py_UCS4 c = char_at(splitter, i);
         lowered[i - first] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
     Py_ssize_t length = last - first;
     if (length == 1 && ((lowered[0] >= 'a' && lowered[0] <= 'z')))
         return 1;
+    if (length > splitter->known.longest)
+        return 0;
+    if (length <= PACKED_MAX && splitter->known.longest != PY_SSIZE_T_MAX) {
+        uint64_t value = pack_word(lowered, length);
+        return bsearch(&value, splitter->known.packed, (size_t)splitter->known.count,
+                       sizeof value, compare_packed) != NULL;
+    }
     word = PyUnicode_FromStringAndSize(lowered, length);
     if (word == NULL)
         return -1;
@@ -108,8 +226,13 @@ static int is_abbreviation(Splitter *splitter, Py_ssize_t stop_at) {
     return found;
 }
 
-/* Decode a line into splitter->chars and ->offsets; the number of characters, or -1. */
+/* Read a line: its bytes when they are ASCII, else decoded into splitter->chars and
+ * ->offsets; the number of characters, or -1. */
 static Py_ssize_t decode_line(Splitter *splitter, const unsigned char *text, Py_ssize_t length) {
+    splitter->bytes = text;
+    splitter->ascii = is_ascii(text, length);
+    if (splitter->ascii)
+        return length;
     if (length + 1 > splitter->capacity) {
         Py_ssize_t capacity = length + 1 > 2 * splitter->capacity ? length + 1 : 2 * splitter->capacity;
         Py_UCS4 *chars = PyMem_Realloc(splitter->chars, (size_t)capacity * sizeof *chars);
@@ -146,13 +269,14 @@ static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t 
         PyErr_NoMemory();
         return -1;
     }
-    const Py_UCS4 *chars = splitter->chars;
-    const Py_ssize_t *offsets = splitter->offsets;
+    const Splitter *line = splitter;
     Py_ssize_t start = 0, tail = count;
-    while (start < count && Py_UNICODE_ISSPACE(chars[start]))
+    while (start < count && Py_UNICODE_ISSPACE(char_at(line, start)))
         start++;
     for (Py_ssize_t at = 0; at < count;) {
-        Py_UCS4 c = chars[at];
+        if (line->ascii && (at = next_ascii_stop(line->bytes, at, count)) == count)
+            break;
+        Py_UCS4 c = char_at(line, at);
         if (c < 0x80 ? !(c == '.' || c == '!' || c == '?') : c < 0x2026) {
             at++; /* the common case: no stop below U+2026 but . ! ? */
             continue;
@@ -163,19 +287,20 @@ static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t 
             continue;
         }
         Py_ssize_t stop_start = at;
-        while (at < count && (western ? is_western_stop(chars[at]) : is_full_width_stop(chars[at])))
+        while (at < count && (western ? is_western_stop(char_at(line, at))
+                                      : is_full_width_stop(char_at(line, at))))
             at++;
         Py_ssize_t stop_end = at;
-        while (at < count && is_closer(chars[at]))
+        while (at < count && is_closer(char_at(line, at)))
             at++;
         Py_ssize_t end = at;
-        while (at < count && Py_UNICODE_ISSPACE(chars[at]))
+        while (at < count && Py_UNICODE_ISSPACE(char_at(line, at)))
             at++;
         Py_ssize_t after = at;
         int boundary = 1;
-        if (!is_full_width_stop(chars[stop_end - 1])) {
-            boundary = after > end && starts_sentence(chars, count, after);
-            if (boundary && stop_end - stop_start == 1 && chars[stop_start] == '.') {
+        if (!is_full_width_stop(char_at(line, stop_end - 1))) {
+            boundary = after > end && starts_sentence(line, count, after);
+            if (boundary && stop_end - stop_start == 1 && char_at(line, stop_start) == '.') {
                 int abbreviation = is_abbreviation(splitter, stop_start);
                 if (abbreviation < 0)
                     return -1;
@@ -183,14 +308,16 @@ static int split_line(Splitter *splitter, const unsigned char *text, Py_ssize_t 
             }
         }
         if (boundary && end > start && after < count) {
-            if (append_pair(&splitter->spans, base + offsets[start], base + offsets[end]) < 0)
+            if (append_pair(&splitter->spans, base + offset_at(line, start),
+                            base + offset_at(line, end)) < 0)
                 return -1;
             start = after;
         }
     }
-    while (tail > 0 && Py_UNICODE_ISSPACE(chars[tail - 1]))
+    while (tail > 0 && Py_UNICODE_ISSPACE(char_at(line, tail - 1)))
         tail--;
-    if (tail > start && append_pair(&splitter->spans, base + offsets[start], base + offsets[tail]) < 0)
+    if (tail > start && append_pair(&splitter->spans, base + offset_at(line, start),
+                                    base + offset_at(line, tail)) < 0)
         return -1;
     return 0;
 }
@@ -237,7 +364,11 @@ static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssiz
     if (get_spans(args[1], args[2], PyBytes_GET_SIZE(args[0]), "a line lies outside the body",
                   &lines) < 0)
         return NULL;
-    Splitter splitter = {args[3], args[4], NULL, NULL, 0, {NULL, 0, 0}};
+    Splitter splitter = {args[3], args[4], {NULL, 0, 0}, NULL, 0, NULL, NULL, 0, {NULL, 0, 0}};
+    if (read_abbreviations(args[3], &splitter.known) < 0) {
+        release_spans(&lines);
+        return NULL;
+    }
     PyObject *spans = NULL;
     const unsigned char *body = (const unsigned char *)PyBytes_AS_STRING(args[0]);
     for (Py_ssize_t line = 0; line < lines.count; line++) {
@@ -259,6 +390,7 @@ done:
     PyMem_Free(splitter.spans.data);
     PyMem_Free(splitter.chars);
     PyMem_Free(splitter.offsets);
+    PyMem_Free(splitter.known.packed);
     release_spans(&lines);
     return spans;
 }

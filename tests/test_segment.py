@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from unittest.mock import patch
 
 import pytest
@@ -129,6 +130,7 @@ def test_compiled_line_table_equals_python_lines(unit: str, lines: list[bytes]) 
 # openers, CR, and bytes that are not UTF-8 between them.
 _WORDS = ["Mr", "e.g", "т.е", "г", "St", "J", "x", "a_b", "The", "the", "Élan", "élan", "Ωmega"]
 _WORDS += ["ωmega", "3", "4.5", "第一句", "." * 63 + "J", "w" * 64, "(The", "¿Qué", "—", ""]
+_WORDS += ["approx", "Approx", "approxi"]  # the longest abbreviation, and one letter more
 _STOPS = ["", ".", "!", "?", "…", "。", "！", "?!", "..."]
 _SPACES = ["", " ", "  ", "\u00a0", "\u3000", "\t"]
 _SENTENCE = st.tuples(
@@ -146,6 +148,7 @@ _PIECES = _SENTENCE | st.sampled_from([b"\xff", b"\xc3", b"\xe2\x80", b"\n", b"\
 @example([b"J. The end. x. Then e.g. This and a_b. That, Mr. Smith."])
 @example(["Ура г. Москва т.е. Это. Élan. Ωmega! ¿Qué? «Да.» Нет.".encode()])
 @example([b"Word " + b"." * 63 + b"J. The end", b" and " + b"w" * 70 + b". Then"])
+@example([b"Is it so? Yes it is. Why not? Because! Then, approx. Ten or etc. Now. . The end. Ok"])
 def test_compiled_sentences_equal_python_sentences(pieces: list[bytes]) -> None:
     data = b"".join(pieces)
     compiled = segment(data, "sentence")
@@ -154,6 +157,24 @@ def test_compiled_sentences_equal_python_sentences(pieces: list[bytes]) -> None:
     with patch.object(segment_module, "_sentence_spans_in_c", None):
         in_python = segment(data, "sentence")
     assert list(zip(compiled.starts, compiled.ends)) == list(zip(in_python.starts, in_python.ends))
+
+
+@pytest.mark.skipif(segment_module._sentence_spans_in_c is None, reason="not built")
+def test_compiled_abbreviations_are_whole_words_of_the_set() -> None:
+    # The C lookup packs short words into integers: a set entry must not match a word
+    # it only starts with, or that starts it.
+    from dedup._sentences import sentence_spans
+
+    body = b"We ab. The end. We abc. The end."
+    lines = array("q", [0]), array("q", [len(body)])
+
+    def cut(abbreviations: set[str]) -> list[bytes]:
+        raw = array("q")
+        raw.frombytes(sentence_spans(body, *lines, abbreviations, bool, 1 << 20, list))
+        return [body[start:end] for start, end in zip(raw[0::2], raw[1::2])]
+
+    assert cut({"ab\x00", "abcd", "a"}) == [b"We ab.", b"The end.", b"We abc.", b"The end."]
+    assert cut({"ab", "abc"}) == [b"We ab. The end.", b"We abc. The end."]
 
 
 @given(st.lists(st.binary(max_size=12) | st.text(" a\u00a0é\u3000").map(str.encode)))

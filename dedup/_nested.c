@@ -50,10 +50,49 @@ static Py_ssize_t letters_of(const unsigned char *bytes, Py_ssize_t used, Py_UCS
     return count;
 }
 
+/* The first byte that a head keeps from a key's first `length` bytes, or -1. */
+static int first_kept(const unsigned char *text, Py_ssize_t length) {
+    for (Py_ssize_t i = 0; i < length; i++)
+        if (kept[text[i]])
+            return text[i];
+    return -1;
+}
+
+/* Whether the first `length` bytes are all ASCII, eight at a time. */
+static int all_ascii(const unsigned char *text, Py_ssize_t length) {
+    uint64_t high = 0;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        high |= word;
+    }
+    for (; i < length; i++)
+        high |= text[i];
+    return (high & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* Most neighbours differ at their first letter: when both heads start with an ASCII
+ * letter or digit, these differ, and neither head holds a byte beyond ASCII (which
+ * would compare letters instead), the heads do not start one another. */
+static int differ_at_once(PyObject *unit, PyObject *following) {
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(unit);
+    const unsigned char *next = (const unsigned char *)PyBytes_AS_STRING(following);
+    Py_ssize_t length = PyBytes_GET_SIZE(unit), next_length = PyBytes_GET_SIZE(following);
+    length = length < HEAD ? length : HEAD;
+    next_length = next_length < HEAD ? next_length : HEAD;
+    int first = first_kept(text, length), next_first = first_kept(next, next_length);
+    /* (A following head with no byte kept, next_first -1, starts nothing either way.) */
+    return first >= 0 && first < 0x80 && next_first < 0x80 && first != next_first &&
+           all_ascii(text, length) && all_ascii(next, next_length);
+}
+
 /* 1 when `unit` may wrap `following` (both bytes), else 0. */
 static int may_wrap(PyObject *unit, PyObject *following) {
     if (PyBytes_GET_SIZE(following) >= PyBytes_GET_SIZE(unit))
         return 0; /* the usual case: a wrapper is longer than its first piece */
+    if (differ_at_once(unit, following))
+        return 0;
     unsigned char head[HEAD], following_head[HEAD];
     int wide = 0;
     Py_ssize_t used = head_of(unit, head, &wide);

@@ -141,6 +141,23 @@ def _check_candidates(keys: list[bytes], data: st.DataObject) -> None:
     assert pairs.candidates(active, 0) == expected
 
 
+@pytest.mark.skipif(nested._compiled_tests is None, reason="dedup._nested is not built")
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [b"bbbbbbbb", "a—".encode()],  # one letter and a wide byte: it starts anything
+        [b": : : : -", b"a"],  # a head with no letter at all: anything starts it
+        [b"bbbbbbbb", b"- -"],  # a following head with no letter starts nothing
+        ["bébbbbbb".encode(), b"ab"],
+        [b"bbbbbbbb", b"ab"],
+    ],
+)
+def test_compiled_neighbour_tests_at_the_first_letter(keys: list[bytes]) -> None:
+    compiled = AdjacentPairs(keys).candidates(range(len(keys)), 0)
+    with _in_python(True):
+        assert AdjacentPairs(keys).candidates(range(len(keys)), 0) == compiled
+
+
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 def test_heads_are_compared_on_their_first_48_bytes(compiled: bool) -> None:
     if compiled and nested._compiled_tests is None:

@@ -4,7 +4,8 @@
  * For each repeated unit (in document order), the length of the longest run of
  * consecutive repeats ending at it that copies a run of consecutive earlier units: its
  * first copy, or one of the first 16 later copies of it (the same bound as the Python
- * loop, which this computes exactly; see dedup.detectors._copied_runs).
+ * loop, which this computes exactly; see dedup.detectors._copied_runs). Also the
+ * columns of a document's decisions, made from the findings in one pass.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -393,6 +394,99 @@ release:
     return result;
 }
 
+/* A finding of the dict, with its unit: sorted by unit to make the columns. */
+typedef struct {
+    int64_t unit;
+    PyObject *finding;
+} Found;
+
+static int compare_found(const void *a, const void *b) {
+    int64_t x = ((const Found *)a)->unit, y = ((const Found *)b)->unit;
+    return (x > y) - (x < y);
+}
+
+static PyObject *int64_bytes(const int64_t *values, Py_ssize_t count) {
+    return PyBytes_FromStringAndSize((const char *)values, count * (Py_ssize_t)sizeof *values);
+}
+
+/* finding_columns(findings, starts, ends, offset): the columns of a document's decisions
+ * (see dedup.results.DecisionList), one C pass instead of a map per column. findings
+ * maps unit -> (rule, kept unit or None); starts and ends are the units' spans. Returns
+ * (units, starts, ends, rules, copied, copy_starts, copy_units): the units in order and
+ * their spans (plus offset), their rules (a list), and for the findings with a kept
+ * copy, their positions among the units, the copy's start (plus offset) and the copy;
+ * the int columns as native int64 bytes. */
+static PyObject *finding_columns(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyDict_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "finding_columns(findings: dict, starts, ends, offset)");
+        return NULL;
+    }
+    Py_ssize_t offset = PyLong_AsSsize_t(args[3]);
+    if (offset == -1 && PyErr_Occurred())
+        return NULL;
+    Spans spans;
+    if (get_spans(args[1], args[2], PY_SSIZE_T_MAX, "a span is negative or reversed", &spans) < 0)
+        return NULL;
+    Py_ssize_t count = PyDict_GET_SIZE(args[0]);
+    Found *found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
+    int64_t *columns = PyMem_Malloc(((size_t)count + 1) * 6 * sizeof *columns);
+    PyObject *rules = PyList_New(count), *result = NULL;
+    if (!found || !columns || !rules) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *units = columns, *starts = units + count, *ends = starts + count;
+    int64_t *copied = ends + count, *copy_starts = copied + count, *copy_units = copy_starts + count;
+    PyObject *key, *value;
+    Py_ssize_t position = 0, at = 0, copies = 0;
+    while (PyDict_Next(args[0], &position, &key, &value)) {
+        Py_ssize_t unit = PyLong_AsSsize_t(key);
+        if (unit == -1 && PyErr_Occurred())
+            goto done;
+        if (unit < 0 || unit >= spans.count) {
+            PyErr_SetString(PyExc_IndexError, "a finding's unit lies outside the spans");
+            goto done;
+        }
+        if (!PyTuple_Check(value) || PyTuple_GET_SIZE(value) < 2) {
+            PyErr_SetString(PyExc_TypeError, "a finding must be a (rule, kept unit) tuple");
+            goto done;
+        }
+        found[at].unit = unit;
+        found[at++].finding = value;
+    }
+    qsort(found, (size_t)count, sizeof *found, compare_found);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t unit = found[i].unit;
+        units[i] = unit;
+        starts[i] = spans.start[unit] + offset;
+        ends[i] = spans.end[unit] + offset;
+        PyList_SET_ITEM(rules, i, Py_NewRef(PyTuple_GET_ITEM(found[i].finding, 0)));
+        PyObject *copy = PyTuple_GET_ITEM(found[i].finding, 1);
+        if (copy == Py_None)
+            continue;
+        Py_ssize_t copy_unit = PyLong_AsSsize_t(copy);
+        if (copy_unit == -1 && PyErr_Occurred())
+            goto done;
+        if (copy_unit < 0 || copy_unit >= spans.count) {
+            PyErr_SetString(PyExc_IndexError, "a kept copy lies outside the spans");
+            goto done;
+        }
+        copied[copies] = i;
+        copy_starts[copies] = spans.start[copy_unit] + offset;
+        copy_units[copies++] = copy_unit;
+    }
+    result = Py_BuildValue("(NNNONNN)", int64_bytes(units, count), int64_bytes(starts, count),
+                           int64_bytes(ends, count), rules, int64_bytes(copied, copies),
+                           int64_bytes(copy_starts, copies), int64_bytes(copy_units, copies));
+done:
+    Py_XDECREF(rules);
+    PyMem_Free(found);
+    PyMem_Free(columns);
+    release_spans(&spans);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
@@ -401,6 +495,8 @@ static PyMethodDef methods[] = {
     {"repeat_findings", (PyCFunction)(void (*)(void))repeat_findings, METH_FASTCALL,
      "repeat_findings(fingerprints, first_of, repeats, run_length, active, key_lengths, "
      "protected, min_chars, block_min_chars, finding, rules): find_repeats' findings"},
+    {"finding_columns", (PyCFunction)(void (*)(void))finding_columns, METH_FASTCALL,
+     "finding_columns(findings, starts, ends, offset): the columns of the decisions"},
     {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,
      "copied_runs(fingerprints, first_of, repeats, out): out[i] = the longest copied run "
      "ending at repeats[i]"},

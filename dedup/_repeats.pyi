@@ -20,3 +20,10 @@ def repeat_findings(
     rules: tuple[str, str],
     /,
 ) -> dict[int, Any]: ...
+def finding_columns(
+    findings: dict[int, tuple[str, int | None]],
+    starts: array[int],
+    ends: array[int],
+    offset: int,
+    /,
+) -> tuple[bytes, bytes, bytes, list[str], bytes, bytes, bytes]: ...

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import gc
 import re
-from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
-from itertools import compress, filterfalse, repeat
-from operator import is_not, itemgetter, not_, or_
+from itertools import compress, filterfalse
+from operator import not_, or_
 from typing import ParamSpec, TypeVar
 
 from .boilerplate import WEAK, Rule, builtin_matcher
@@ -39,7 +38,14 @@ from .normalize import (
 )
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import cut, deleted_ranges
-from .results import CleanResult, Decision, DecisionList, Location, line_numbers
+from .results import (
+    CleanResult,
+    Decision,
+    DecisionList,
+    Location,
+    finding_columns,
+    line_numbers,
+)
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
@@ -439,37 +445,20 @@ class Cleaner:
         # Columns made with C-level calls: a document can have a decision for most of its
         # units. Only the rules and spans are needed at once (for the report); the lines
         # and the decisions themselves are made if the decisions are read.
-        offset = len(seg.bom)
-        units = sorted(findings)
-        found = list(map(findings.__getitem__, units))
-        starts = list(map(offset.__add__, map(seg.starts.__getitem__, units)))
-        ends = list(map(offset.__add__, map(seg.ends.__getitem__, units)))
-        rules = list(map(itemgetter(0), found))
-        copies = list(map(itemgetter(1), found))
-        copied = list(compress(range(len(units)), map(is_not, copies, repeat(None))))
-        copy_starts = list(
-            map(offset.__add__, map(seg.starts.__getitem__, map(copies.__getitem__, copied)))
-        )
+        columns = finding_columns(findings, seg.starts, seg.ends, len(seg.bom))
+        units, rules, copied = columns.units, columns.rules, columns.copied
         # Kept in an earlier document: the batch's record says where (read now, before
         # the store takes this document's units). Without a record, none is.
         batch_kept: dict[int, Location | None] = {}
         if known:
-            sources = map(findings.get, map(copies.__getitem__, copied))
+            sources = map(findings.get, columns.copy_units)
             from_batch = compress(copied, map(_from_batch, sources))
             batch_repeats = compress(range(len(units)), map(REPEAT_BATCH.__eq__, rules))
             batch_kept = {
                 index: known.get(fingerprints[units[index]])
                 for index in sorted({*from_batch, *batch_repeats})
             }
-        columns = (
-            array("q", units),
-            array("q", starts),
-            array("q", ends),
-            rules,
-            array("q", copied),
-            array("q", copy_starts),
-        )
-        return DecisionList(name, data, columns, batch_kept)
+        return DecisionList(name, data, columns[:6], batch_kept)
 
     def _kept_lines(
         self, data: bytes, seg: Segmentation, keep: list[bool]

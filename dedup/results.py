@@ -9,11 +9,11 @@ units.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
-from operator import itemgetter, sub
-from typing import NamedTuple, overload
+from operator import is_not, itemgetter, sub
+from typing import Any, NamedTuple, overload
 
 
 def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
@@ -44,6 +44,76 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
         text = data[starts[index] : ends[index]]
         chars[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
     return chars
+
+
+def _load_finding_columns() -> Callable[..., tuple[Any, ...]] | None:
+    try:
+        from ._repeats import finding_columns
+    except ImportError:  # the extension is not built: finding_columns maps in Python
+        return None
+    return finding_columns
+
+
+_compiled_finding_columns = _load_finding_columns()
+
+
+class FindingColumns(NamedTuple):
+    """A document's findings as the columns of its decisions (see :class:`DecisionList`):
+    the removed units in order, their spans, their rules, and for those with a kept copy
+    their positions among the units, the copy's start, and the copy."""
+
+    units: array[int]
+    starts: array[int]
+    ends: array[int]
+    rules: list[str]
+    copied: array[int]
+    copy_starts: array[int]
+    copy_units: array[int]
+
+
+def finding_columns(
+    findings: Mapping[int, tuple[str, int | None]],
+    starts: array[int],
+    ends: array[int],
+    offset: int,
+) -> FindingColumns:
+    """The columns of ``findings`` (unit -> (rule, kept unit or None)) for units whose
+    spans are ``starts``/``ends``, moved by ``offset``: in one C pass where
+    ``dedup._repeats`` is built (a document can have a finding for most of its units),
+    else with C-level maps."""
+    if _compiled_finding_columns is not None and isinstance(findings, dict):
+        units, unit_starts, unit_ends, rules, copied, copy_starts, copy_units = (
+            _compiled_finding_columns(findings, starts, ends, offset)
+        )
+        return FindingColumns(
+            _int64s(units),
+            _int64s(unit_starts),
+            _int64s(unit_ends),
+            rules,
+            _int64s(copied),
+            _int64s(copy_starts),
+            _int64s(copy_units),
+        )
+    units = sorted(findings)
+    found = list(map(findings.__getitem__, units))
+    copies = list(map(itemgetter(1), found))
+    copied = list(compress(range(len(units)), map(is_not, copies, repeat(None))))
+    copy_units = list(map(copies.__getitem__, copied))
+    return FindingColumns(
+        array("q", units),
+        array("q", map(offset.__add__, map(starts.__getitem__, units))),
+        array("q", map(offset.__add__, map(ends.__getitem__, units))),
+        list(map(itemgetter(0), found)),
+        array("q", copied),
+        array("q", map(offset.__add__, map(starts.__getitem__, copy_units))),
+        array("q", copy_units),
+    )
+
+
+def _int64s(raw: bytes) -> array[int]:
+    column = array("q")
+    column.frombytes(raw)
+    return column
 
 
 # Decisions and locations are named tuples: one is built per removed unit, and a frozen

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedup import detectors
+from dedup import detectors, results
 from dedup.detectors import copied_runs
 
 pytest.importorskip("dedup._repeats")
@@ -112,3 +112,38 @@ def test_compiled_repeats_equal_python_repeats(units: list[tuple[int, int, bool,
         assert all(type(finding) is detectors.Finding for finding in in_c.values())
         with patch.object(detectors, "_compiled", None):
             assert in_c == detectors.find_repeats(*arguments)
+
+
+# Findings as the detectors make them: a rule, and for a repeat the unit of its kept copy.
+_FINDINGS = st.dictionaries(
+    st.integers(0, 29),
+    st.tuples(st.sampled_from(["repeat", "boilerplate:x:en"]), st.none() | st.integers(0, 29)),
+    max_size=30,
+)
+
+
+@settings(max_examples=300)
+@given(_FINDINGS, st.integers(0, 3))
+@example({0: ("repeat", 29), 29: ("repeat", None), 7: ("boilerplate:x:en", 0)}, 3)
+def test_compiled_finding_columns_equal_python_columns(
+    findings: dict[int, tuple[str, int | None]], offset: int
+) -> None:
+    starts = array("q", range(0, 300, 10))
+    ends = array("q", range(7, 300, 10))
+    compiled = results.finding_columns(findings, starts, ends, offset)
+    with patch.object(results, "_compiled_finding_columns", None):
+        in_python = results.finding_columns(findings, starts, ends, offset)
+    assert compiled == in_python
+    assert list(compiled.units) == sorted(findings)  # the test has teeth: units in order
+    assert [compiled.units[i] for i in compiled.copied] == [
+        unit for unit in sorted(findings) if findings[unit][1] is not None
+    ]
+
+
+def test_finding_columns_refuse_a_unit_outside_the_spans() -> None:
+    spans = array("q", [0, 5]), array("q", [4, 9])
+    for findings in ({2: ("repeat", None)}, {1: ("repeat", 2)}, {-1: ("repeat", None)}):
+        with pytest.raises(IndexError):
+            results.finding_columns(findings, *spans, 0)
+    with pytest.raises(TypeError):
+        results.finding_columns({1: ("repeat",)}, *spans, 0)

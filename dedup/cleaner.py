@@ -27,7 +27,7 @@ from .detectors import (
     first_copies,
 )
 from .fingerprint_set import EarlierUnits
-from .hashing import fingerprint_table, fingerprinter
+from .hashing import fingerprinter, fingerprints_of
 from .learn import LEARNED, sized_to_learn
 from .nested import AdjacentPairs, find_nested
 from .normalize import (
@@ -195,7 +195,7 @@ class Cleaner:
             keys = self._keys(units)
         else:
             keys = self._span_keys(seg.body, seg.starts, seg.ends)
-        fingerprints = fingerprint_table(map(self._fingerprint, keys), self.config.hash_bits)
+        fingerprints = fingerprints_of(keys, self.config.hash_bits)
         key_lengths = char_counts(keys)
         if units is not None:
             protected = list(map(user.keeps, units, keys))

@@ -6,7 +6,8 @@ xxh3 the chance of any collision among n distinct keys is about n**2 / 2**65: on
 3.7 million for a million keys, one in 370 for a billion. ``--hash-bits 128`` makes it
 negligible at any corpus size, at the cost of bigger tables.
 
-This is the only module that imports xxhash.
+This is the only module that imports xxhash (dedup._fingerprints holds xxHash's own C
+code, to fingerprint many keys in one call).
 """
 
 from __future__ import annotations
@@ -43,6 +44,32 @@ def fingerprint_table(fingerprints: Iterable[int], bits: int = 64) -> Sequence[i
     [1, 18446744073709551615]
     """
     return array("Q", fingerprints) if bits == 64 else list(fingerprints)
+
+
+def _load_xxh3_64_all() -> Callable[[list[bytes]], bytes] | None:
+    try:
+        from ._fingerprints import xxh3_64_all
+    except ImportError:  # the extension is not built: xxhash is called once per key
+        return None
+    return xxh3_64_all
+
+
+_xxh3_64_all = _load_xxh3_64_all()
+
+
+def fingerprints_of(keys: list[bytes], bits: int = 64) -> Sequence[int]:
+    """The fingerprint of every key, as :func:`fingerprint_table` stores them. 64-bit
+    ones come from one C call where ``dedup._fingerprints`` is built (xxHash's own code:
+    the same values), else from a call of xxhash per key.
+
+    >>> fingerprints_of([b"same", b"other"])[0] == fingerprinter(64)(b"same")
+    True
+    """
+    if bits == 64 and _xxh3_64_all is not None:
+        table = array("Q")
+        table.frombytes(_xxh3_64_all(keys))
+        return table
+    return fingerprint_table(map(fingerprinter(bits), keys), bits)
 
 
 def checksum(data: bytes) -> str:

@@ -19,6 +19,8 @@ import pytest
         "dedup._nested",
         "dedup._prefilter",
         "dedup._lines",
+        "dedup._sentences",
+        "dedup._fingerprints",
     ],
 )
 def test_extension_is_built_where_it_can_be(module: str) -> None:

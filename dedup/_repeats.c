@@ -141,6 +141,13 @@ release_fps:
 /* first_copies(fingerprints, first_of) -> bytes: first_of[i] = the position of the
  * first unit with fingerprints[i]; returns the positions where that is not i (the
  * repeats), as native int64. What dedup.detectors.first_copies does with a dict. */
+/* A fingerprint and the position of its first unit, side by side: a probe of the table
+ * reads one cache line, not one in each of two arrays. */
+typedef struct {
+    uint64_t fingerprint;
+    int64_t position;
+} Slot;
+
 static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "first_copies(fingerprints, first_of)");
@@ -157,8 +164,8 @@ static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_
     int64_t *first_of = first_view.buf;
     Py_ssize_t count = fps_view.len / 8, repeats = 0;
     PyObject *result = NULL;
-    uint64_t *keys = NULL;
-    int64_t *positions = NULL, *found = NULL;
+    Slot *slots = NULL;
+    int64_t *found = NULL;
     if (first_view.len / 8 != count) {
         PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
         goto done;
@@ -166,31 +173,29 @@ static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_
     size_t size = 16;
     while (size < (size_t)count * 2)
         size <<= 1;
-    keys = PyMem_Malloc(size * sizeof *keys);
-    positions = PyMem_Malloc(size * sizeof *positions);
+    slots = PyMem_Malloc(size * sizeof *slots);
     found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
-    if (!keys || !positions || !found) {
+    if (!slots || !found) {
         PyErr_NoMemory();
         goto done;
     }
-    memset(positions, 0xff, size * sizeof *positions); /* -1 marks an empty slot */
+    memset(slots, 0xff, size * sizeof *slots); /* a position of -1 marks an empty slot */
     for (Py_ssize_t i = 0; i < count; i++) {
         uint64_t fingerprint = fps[i];
         size_t slot = (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
-        while (positions[slot] >= 0 && keys[slot] != fingerprint)
+        while (slots[slot].position >= 0 && slots[slot].fingerprint != fingerprint)
             slot = (slot + 1) & (size - 1);
-        if (positions[slot] < 0) {
-            keys[slot] = fingerprint;
-            positions[slot] = i;
+        if (slots[slot].position < 0) {
+            slots[slot].fingerprint = fingerprint;
+            slots[slot].position = i;
         } else {
             found[repeats++] = i;
         }
-        first_of[i] = positions[slot];
+        first_of[i] = slots[slot].position;
     }
     result = PyBytes_FromStringAndSize((const char *)found, repeats * 8);
 done:
-    PyMem_Free(keys);
-    PyMem_Free(positions);
+    PyMem_Free(slots);
     PyMem_Free(found);
     PyBuffer_Release(&first_view);
     PyBuffer_Release(&fps_view);

@@ -41,7 +41,11 @@ static Py_ssize_t head_of(PyObject *key, unsigned char *head, int *wide) {
 static Py_ssize_t letters_of(const unsigned char *bytes, Py_ssize_t used, Py_UCS4 *letters) {
     Py_ssize_t count = 0;
     for (Py_ssize_t at = 0; at < used;) {
-        int32_t code = bytes[at] < 0x80 ? bytes[at++] : next_code_point(bytes, used, &at);
+        if (bytes[at] < 0x80) { /* an ASCII letter or digit, as the bytes hold no other */
+            letters[count++] = bytes[at++];
+            continue;
+        }
+        int32_t code = next_code_point(bytes, used, &at);
         if (code < 0)
             at++;
         else if (Py_UNICODE_ISALNUM((Py_UCS4)code))
@@ -131,10 +135,17 @@ static PyObject *skeleton(PyObject *module, PyObject *key) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t at = 0; at < length; at++)
-        if (kept[text[at]])
-            bytes[used++] = text[at];
-    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, letters, letters_of(bytes, used, letters));
+    unsigned char wide = 0;
+    for (Py_ssize_t at = 0; at < length; at++) { /* written always, kept by the count */
+        bytes[used] = text[at];
+        used += kept[text[at]];
+        wide |= text[at];
+    }
+    if (wide < 0x80) /* ASCII letters and digits only: they are the skeleton */
+        result = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, bytes, used);
+    else
+        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, letters,
+                                           letters_of(bytes, used, letters));
 done:
     PyMem_Free(bytes);
     PyMem_Free(letters);

@@ -37,7 +37,7 @@ from .normalize import (
     make_span_key_function,
 )
 from .patterns import DROP, KEEP, UserRule, UserRules
-from .render import cut, deleted_ranges
+from .render import deleted_ranges
 from .results import (
     CleanResult,
     Decision,
@@ -299,7 +299,6 @@ class Cleaner:
         for unit in findings:
             keep[unit] = False
         deleted = deleted_ranges(seg, keep) if findings else []
-        output = cut(data, deleted) if deleted else data
         decisions = self._decisions(data, seg, name, findings, known, fingerprints)
         if batch:
             self._batch_seen.add(
@@ -311,6 +310,8 @@ class Cleaner:
             )
         elif window is not None:
             self._earlier.add(compress(fingerprints, keep))
+        # The output is made when read: the command writes the kept pieces of data.
+        output = None if deleted else data
         return CleanResult(name, data, output, len(seg), decisions, deleted)
 
     def _match_rules(

@@ -138,7 +138,7 @@ def file_records(result: CleanResult, output: str | None = None) -> list[Record]
             "units_in": result.units,
             "units_out": result.units - len(result.decisions),
             "bytes_in": len(data),
-            "bytes_out": len(result.output),
+            "bytes_out": result.output_size,
             "by_rule": by_rule,
             "xxh3_in": checksum(data),
             "xxh3_out": checksum(result.output),

@@ -203,7 +203,9 @@ def create_temporary(path: Path, name: list[Path]) -> int:
             continue  # left by an earlier run killed outright: pick another name
 
 
-def write_atomically(path: Path, data: bytes | Iterable[bytes], like: str | None = None) -> None:
+def write_atomically(
+    path: Path, data: bytes | Iterable[bytes | memoryview], like: str | None = None
+) -> None:
     """Write data (bytes, or chunks streamed one by one) to path through a temporary file
     and a rename: never half-written.
 

@@ -9,7 +9,7 @@ The output is always the input with some byte ranges deleted.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import compress
 from operator import not_
 
@@ -95,6 +95,20 @@ def _widest_gap_index(
         if breaks > best_breaks:
             best, best_breaks = gap_index, breaks
     return best
+
+
+def kept_pieces(data: bytes, ranges: Sequence[tuple[int, int]]) -> Iterator[memoryview]:
+    """The pieces of data between the sorted, disjoint byte ranges, as views (not copies).
+
+    >>> [bytes(piece) for piece in kept_pieces(b"abcdef", [(1, 2), (4, 6)])]
+    [b'a', b'cd', b'']
+    """
+    view = memoryview(data)
+    position = 0
+    for start, end in ranges:
+        yield view[position:start]
+        position = end
+    yield view[position:]
 
 
 def cut(data: bytes, ranges: Sequence[tuple[int, int]]) -> bytes:

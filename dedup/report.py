@@ -46,13 +46,13 @@ class Report:
         self.units_in += result.units
         self.units_removed += len(result.decisions)
         self.bytes_in += len(result.data)
-        self.bytes_out += len(result.output)
+        self.bytes_out += result.output_size
         for rule, total in result.rule_totals().items():
             self.by_rule[rule] += total.units
             self.bytes_by_rule[rule] += total.bytes
             self.chars_by_rule[rule] += total.chars
         if result.decisions:
-            removed_bytes = len(result.data) - len(result.output)
+            removed_bytes = len(result.data) - result.output_size
             self.removed_by_file[result.name] = (
                 earlier[0] + len(result.decisions),
                 earlier[1] + removed_bytes,

@@ -15,6 +15,8 @@ from itertools import chain, compress, repeat
 from operator import is_not, itemgetter, sub
 from typing import Any, NamedTuple, overload
 
+from .render import cut, kept_pieces
+
 
 def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
     try:
@@ -147,11 +149,16 @@ class RuleTotal(NamedTuple):
 
 @dataclass
 class CleanResult:
-    """What cleaning one document produced."""
+    """What cleaning one document produced.
+
+    ``output`` is the input without the ``deleted`` ranges. Given as None, it is made
+    when first read: the command writes :meth:`output_pieces` instead, and a worker of
+    ``--jobs`` sends the ranges, not a second copy of the text.
+    """
 
     name: str
     data: bytes
-    output: bytes
+    given_output: bytes | None
     units: int
     # A list, or a DecisionList, which makes its decisions when first read.
     decisions: Sequence[Decision] = field(default_factory=list)
@@ -160,6 +167,41 @@ class CleanResult:
     _totals: dict[str, RuleTotal] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _made_output: bytes | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def output(self) -> bytes:
+        """The cleaned bytes."""
+        if self.given_output is not None:
+            return self.given_output
+        if self._made_output is None:
+            self._made_output = cut(self.data, self.deleted)
+        return self._made_output
+
+    @property
+    def output_size(self) -> int:
+        """``len(output)``, without making it."""
+        if self.given_output is not None:
+            return len(self.given_output)
+        return len(self.data) - sum(end - start for start, end in self.deleted)
+
+    def output_pieces(self) -> Iterable[bytes | memoryview]:
+        """The output's bytes in order, as views of the input where it is not made."""
+        if self.given_output is not None or self._made_output is not None:
+            return (self.output,)
+        return kept_pieces(self.data, self.deleted)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CleanResult):
+            return NotImplemented
+        return (self.name, self.data, self.output, self.units, self.decisions, self.deleted) == (
+            other.name,
+            other.data,
+            other.output,
+            other.units,
+            other.decisions,
+            other.deleted,
+        )
 
     @property
     def changed(self) -> bool:
@@ -211,7 +253,7 @@ class CleanResult:
         deleted = array("q", chain.from_iterable(self.deleted))
         # The totals are worked out in the worker, not in the parent that reports them.
         totals = self.rule_totals()
-        state = (self.name, self.data, self.output, self.units, decisions, deleted, totals)
+        state = (self.name, self.data, self.given_output, self.units, decisions, deleted, totals)
         return _unpickled_result, state
 
 
@@ -292,7 +334,7 @@ _KEPT = itemgetter(6)
 def _unpickled_result(
     name: str,
     data: bytes,
-    output: bytes,
+    output: bytes | None,
     units: int,
     decisions: DecisionList | tuple[array[int], list[str], list[str | None], array[int]],
     deleted: array[int],

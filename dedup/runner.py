@@ -266,11 +266,11 @@ def _run_one(
     try:
         if options.in_place and source.path != STDIN:
             if result.changed:
-                write_atomically(Path(source.path), result.output, like=source.path)
+                write_atomically(Path(source.path), result.output_pieces(), like=source.path)
         elif source.output is not None:
-            write_atomically(source.output, result.output)
+            write_atomically(source.output, result.output_pieces())
         else:
-            _write_stdout(result.output)
+            _write_stdout(result.output_pieces())
     except OSError as error:
         target = source.path if options.in_place else (source.output or "<stdout>")
         report.fail(f"{target}: cannot write: {error.strerror}")
@@ -306,7 +306,7 @@ def _stream_one(cleaner: Cleaner, source: Source, options: RunOptions, report: R
                 if options.check:
                     deque(outputs, maxlen=0)
                 elif source.output is not None:
-                    write_atomically(source.output, outputs)
+                    write_atomically(source.output, chain.from_iterable(outputs))
                 else:
                     for output in outputs:
                         _write_stdout(output)
@@ -316,13 +316,13 @@ def _stream_one(cleaner: Cleaner, source: Source, options: RunOptions, report: R
 
 def _counted(
     results: Iterable[CleanResult], report: Report, advance: Callable[[int], None]
-) -> Iterator[bytes]:
-    """Each window's output, counted in the report as part of one document and its
-    input bytes in the progress bar."""
+) -> Iterator[Iterable[bytes | memoryview]]:
+    """Each window's output (its pieces), counted in the report as part of one document
+    and its input bytes in the progress bar."""
     for index, result in enumerate(results):
         report.add(result, continued=index > 0)
         advance(len(result.data))
-        yield result.output
+        yield result.output_pieces()
 
 
 def _size_of(handle: BinaryIO) -> int | None:
@@ -334,8 +334,11 @@ def _size_of(handle: BinaryIO) -> int | None:
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def _write_stdout(data: bytes) -> None:
-    sys.stdout.buffer.write(data)
+def _write_stdout(data: bytes | Iterable[bytes | memoryview]) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.buffer.writelines(data)
     sys.stdout.buffer.flush()
 
 

@@ -12,6 +12,7 @@ from dedup import CleanConfig, Cleaner, clean_text
 from dedup import cleaner as cleaner_module
 from dedup import results as results_module
 from dedup.cleaner import is_structural, structural_flags
+from dedup.render import cut
 
 LONG_A = b"The council approved the new cycle lanes after a long debate."
 LONG_B = b"Work on the first section will start in the spring of next year."
@@ -211,6 +212,20 @@ def test_a_result_goes_through_pickle_whole() -> None:
     assert sum(total.chars for total in copy.rule_totals().values()) == sum(
         len(data[d.start : d.end].decode()) for d in result.decisions
     )
+
+
+def test_an_output_made_when_read_is_the_input_without_the_deleted_ranges() -> None:
+    line = b"A line long enough to count as a repeat of itself.\n"
+    data = line + b"Other line.\n" + line + b"\n" + line + b"End.\n"
+    result = Cleaner(CleanConfig(unit="line")).clean(data)
+    assert result.given_output is None  # the cleaner leaves it to be made
+    assert len(result.deleted) == 2
+    pieces = b"".join(result.output_pieces())
+    assert pieces == cut(data, result.deleted) and result.output_size == len(pieces)
+    copy = pickle.loads(pickle.dumps(result))  # sent without the output, as --jobs does
+    assert result.output == pieces
+    assert copy == result and copy.output == result.output
+    assert b"".join(result.output_pieces()) == result.output  # once made, it is reused
 
 
 def test_decisions_read_late_are_the_decisions_read_at_once() -> None:

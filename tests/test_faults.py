@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,10 @@ def test_disk_full_names_the_file_and_leaves_no_half_output(
         def write(self, data: bytes) -> int:
             self.handle.write(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, "No space left on device")
+
+        def writelines(self, pieces: Iterable[bytes]) -> None:
+            for piece in pieces:
+                self.write(piece)
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         return FullDisk(real_fdopen(fd, *args, **kwargs))

@@ -343,12 +343,58 @@ done:
     return result;
 }
 
+/* block_spans(line_starts, line_ends, firsts, lasts, cut) -> (starts, ends): the unit
+ * spans of a document whose blocks run from line firsts[i] to line lasts[i]: one unit
+ * per block, or one per line of a block whose byte in cut is not 0; as native int64. */
+static PyObject *block_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyBytes_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "block_spans(line_starts, line_ends, firsts, lasts, cut: bytes)");
+        return NULL;
+    }
+    Spans lines, blocks;
+    if (get_spans(args[0], args[1], PY_SSIZE_T_MAX, "a line span is negative or reversed",
+                  &lines) < 0)
+        return NULL;
+    if (get_spans(args[2], args[3], lines.count > 0 ? lines.count - 1 : -1,
+                  "a block lies outside the lines", &blocks) < 0) {
+        release_spans(&lines);
+        return NULL;
+    }
+    const char *cut = PyBytes_AS_STRING(args[4]);
+    PyObject *result = NULL;
+    Pairs spans = {NULL, 0, 0};
+    if (PyBytes_GET_SIZE(args[4]) != blocks.count) {
+        PyErr_SetString(PyExc_ValueError, "cut must hold a byte per block");
+        goto done;
+    }
+    for (Py_ssize_t block = 0; block < blocks.count; block++) {
+        int64_t first = blocks.start[block], last = blocks.end[block];
+        if (!cut[block]) {
+            if (append_pair(&spans, lines.start[first], lines.end[last]) < 0)
+                goto done;
+            continue;
+        }
+        for (int64_t line = first; line <= last; line++)
+            if (append_pair(&spans, lines.start[line], lines.end[line]) < 0)
+                goto done;
+    }
+    result = pairs_to_bytes(&spans);
+done:
+    PyMem_Free(spans.data);
+    release_spans(&blocks);
+    release_spans(&lines);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
      "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
     {"block_table", (PyCFunction)(void (*)(void))block_table, METH_FASTCALL,
      "block_table(body, starts, ends, filled, marks, judge): (blocks, verdicts), blocks as "
      "(first line, last line) pairs"},
+    {"block_spans", (PyCFunction)(void (*)(void))block_spans, METH_FASTCALL,
+     "block_spans(line_starts, line_ends, firsts, lasts, cut): the unit spans of the blocks"},
     {"line_table", (PyCFunction)line_table, METH_O,
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,

@@ -14,3 +14,11 @@ def block_table(
     judge: bool,
     /,
 ) -> tuple[bytes, bytes]: ...
+def block_spans(
+    line_starts: array[int],
+    line_ends: array[int],
+    firsts: array[int],
+    lasts: array[int],
+    cut: bytes,
+    /,
+) -> bytes: ...

@@ -40,6 +40,14 @@ def _load_block_table() -> Callable[..., tuple[bytes, bytes]] | None:
     return block_table
 
 
+def _load_block_spans() -> Callable[..., bytes] | None:
+    try:
+        from ._lines import block_spans
+    except ImportError:  # the extension is not built: the spans are gathered in Python
+        return None
+    return block_spans
+
+
 def _load_sentence_spans() -> Callable[..., bytes] | None:
     try:
         from ._sentences import sentence_spans
@@ -53,6 +61,7 @@ def _load_sentence_spans() -> Callable[..., bytes] | None:
 _MAX_LINE_IN_C = 8 << 20
 _line_table = _load_line_table()
 _block_table = _load_block_table()
+_block_spans = _load_block_spans()
 _sentence_spans_in_c = _load_sentence_spans()
 
 BOM = b"\xef\xbb\xbf"
@@ -287,6 +296,13 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
                 for index, verdict in enumerate(known)
             ]
         whole = list(compress(multi, _paragraph_blocks(len(multi), lines_of, wrapped)))
+    if _block_spans is not None and isinstance(firsts, array) and isinstance(lasts, array):
+        cut = bytearray(len(firsts))
+        for block in set(multi).difference(whole):
+            cut[block] = 1
+        spans = array("q")
+        spans.frombytes(_block_spans(line_starts, line_ends, firsts, lasts, bytes(cut)))
+        return Segmentation(bom, body, spans[0::2], spans[1::2])
     if len(whole) == len(multi):
         return Segmentation(
             bom, body, map(line_starts.__getitem__, firsts), map(line_ends.__getitem__, lasts)

@@ -230,3 +230,17 @@ def test_compiled_block_verdicts_equal_looks_hard_wrapped(blocks: list[bytes]) -
         with patch.object(segment_module, "_block_table", None):
             in_python = segment(data, unit)
         assert (compiled.starts, compiled.ends) == (in_python.starts, in_python.ends)
+
+
+@pytest.mark.skipif(segment_module._block_spans is None, reason="dedup._lines is not built")
+def test_block_spans_refuse_a_block_beyond_the_lines() -> None:
+    from dedup._lines import block_spans
+
+    lines = array("q", [0, 4]), array("q", [3, 9])
+    spans = array("q")
+    spans.frombytes(block_spans(*lines, array("q", [0]), array("q", [1]), b"\1"))
+    assert list(spans) == [0, 3, 4, 9]  # cut into its two lines
+    with pytest.raises(ValueError, match="outside the lines"):
+        block_spans(*lines, array("q", [1]), array("q", [2]), b"\0")
+    with pytest.raises(ValueError, match="a byte per block"):
+        block_spans(*lines, array("q", [0]), array("q", [1]), b"")

@@ -4,16 +4,17 @@
  * folds, folds quotes and dashes, and collapses whitespace. For text made only of
  * "simple" characters (see dedup.fold) every step but the last works character by
  * character, so a key is the concatenation of each character's folded form with its
- * whitespace collapsed. dedup.fold builds those forms from the running interpreter's
- * own unicodedata, 256 code points at a time, so the keys are exactly the Python
+ * whitespace collapsed. dedup.fold works those forms out with the running interpreter's
+ * own unicodedata, for the characters met so far, so the keys are exactly the Python
  * pipeline's; this file only decodes UTF-8, looks characters up and collapses spaces.
  *
- * A block table is a bytes object: 256 native uint32 entries, (offset << 8) | length
- * into the data that follows them, where length 255 marks a character that is not
- * simple. A unit with such a character or invalid UTF-8 gets None, and the caller
- * keys it in Python. So does a unit with a character whose block is not built yet; its
- * blocks (up to its first character that is not simple) are added to `missing`, for the
- * caller to build them and try the unit again.
+ * A block table is a bytes object for 256 code points: 256 native uint32 entries,
+ * (offset << 8) | length into the data that follows them, where length 255 marks a
+ * character that is not simple and 254 one not worked out yet. A unit with a character
+ * that is not simple or invalid UTF-8 gets None, and the caller keys it in Python. So
+ * does a unit with a character not worked out yet (its block may have no table at all);
+ * those characters (up to its first that is not simple) are added to `missing`, for the
+ * caller to work them out and try the unit again.
  *
  * The units are bytes objects (fold_keys) or spans of one body, read in place
  * (fold_spans). Beside the keys: the characters of keys and of spans, and which keys
@@ -29,6 +30,7 @@
 
 #define BLOCKS (0x110000 >> 8)
 #define NOT_SIMPLE 255
+#define UNKNOWN 254
 
 /* The ASCII whitespace that str.split() splits on: \t \n \v \f \r, \x1c-\x1f and space. */
 static inline int is_space(unsigned char byte) {
@@ -156,9 +158,16 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
         if (code < 0)
             return 0;
         PyObject *block = PyList_GET_ITEM(blocks, code >> 8);
-        if (!PyBytes_Check(block)) {
-            /* Read on, to report every block the unit needs at once. */
-            PyObject *index = PyLong_FromLong(code >> 8);
+        uint32_t entry = UNKNOWN;
+        const unsigned char *table = NULL;
+        if (PyBytes_Check(block)) {
+            table = (const unsigned char *)PyBytes_AS_STRING(block);
+            memcpy(&entry, table + 4 * (code & 0xFF), sizeof entry);
+        }
+        Py_ssize_t folded_length = entry & 0xFF;
+        if (folded_length == UNKNOWN) {
+            /* Read on, to report every character the unit needs at once. */
+            PyObject *index = PyLong_FromLong(code);
             if (index == NULL || PySet_Add(missing, index) < 0) {
                 Py_XDECREF(index);
                 return -1;
@@ -167,10 +176,6 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
             incomplete = 1;
             continue;
         }
-        const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(block);
-        uint32_t entry;
-        memcpy(&entry, table + 4 * (code & 0xFF), sizeof entry);
-        Py_ssize_t folded_length = entry & 0xFF;
         if (folded_length == NOT_SIMPLE)
             return 0;
         if (reserve(key, used + folded_length + (length - at) + 2) < 0)

@@ -7,9 +7,9 @@ vowel sign after it, and reorders marks. A character is *simple* when it and its
 form hold none of those (no mark, no Hangul jamo, combining class 0): in text made of
 simple characters, NFKC changes each character on its own, so the key is every
 character's folded form, joined, with whitespace collapsed. That is what
-``dedup._fold`` computes, from tables of folded forms that this module builds from the
-running interpreter's ``unicodedata`` (256 code points at a time, when first met), so
-compiled and Python keys are the same bytes. A unit with a character that is not simple,
+``dedup._fold`` computes, from tables of folded forms that this module works out with the
+running interpreter's ``unicodedata`` (each character when first met), so compiled and
+Python keys are the same bytes. A unit with a character that is not simple,
 or bytes that are not UTF-8, is keyed in Python.
 
 >>> from dedup.normalize import casefold, drop_invisible, fold_punctuation, nfkc
@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import unicodedata
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 KeyFunction = Callable[[str], str]
 
 _BLOCKS = 0x110000 >> 8
 _NOT_SIMPLE = 255
+_UNKNOWN = 254  # an entry not worked out yet
 # The Hangul jamo: vowels and trailing consonants compose with the syllable before them
 # and are letters (Lo), so the test for marks does not catch them.
 _JAMO = range(0x1100, 0x1200)
@@ -67,7 +68,7 @@ def folded_form(
     if any(ch.isspace() and ch > "\x7f" for ch in text) or any(map(_is_surrogate, text)):
         return None
     folded = text.encode("utf-8")
-    return folded if len(folded) < _NOT_SIMPLE else None
+    return folded if len(folded) < _UNKNOWN else None
 
 
 def _is_surrogate(char: str) -> bool:
@@ -75,7 +76,11 @@ def _is_surrogate(char: str) -> bool:
 
 
 class CharacterTables:
-    """Folded forms of code points for ``dedup._fold``, built block by block on demand."""
+    """Folded forms of code points for ``dedup._fold``, worked out when first met.
+
+    A text meets a few characters of each block of 256 code points it touches: working
+    out every character of 134 blocks took a twentieth of the time of a 200 MB document.
+    """
 
     def __init__(self, drop: KeyFunction, nfkc: KeyFunction, per_char: Sequence[KeyFunction]):
         self._steps = (drop, nfkc, tuple(per_char))
@@ -84,19 +89,26 @@ class CharacterTables:
             raise ValueError("the steps must map every ASCII character to one character")
         self.ascii = b"".join(form for form in ascii_forms if form is not None)
         self.blocks: list[bytes | None] = [None] * _BLOCKS
+        # Per block, the forms worked out so far (None: not simple).
+        self._forms: dict[int, dict[int, bytes | None]] = {}
 
-    def build(self, block: int) -> None:
-        """Build the table of code points ``block * 256`` to ``block * 256 + 255``."""
-        entries = array("I")
-        data = bytearray()
-        for code in range(block << 8, (block + 1) << 8):
-            form = folded_form(chr(code), *self._steps)
-            if form is None:
-                entries.append(_NOT_SIMPLE)
-            else:
-                entries.append(len(data) << 8 | len(form))
-                data += form
-        self.blocks[block] = entries.tobytes() + bytes(data)
+    def add(self, codes: Iterable[int]) -> None:
+        """Work out the forms of these code points, and rebuild the tables they are in."""
+        changed = set()
+        for code in codes:
+            forms = self._forms.setdefault(code >> 8, {})
+            forms[code & 0xFF] = folded_form(chr(code), *self._steps)
+            changed.add(code >> 8)
+        for block in changed:
+            entries = array("I", [_UNKNOWN]) * 256
+            data = bytearray()
+            for offset, form in self._forms[block].items():
+                if form is None:
+                    entries[offset] = _NOT_SIMPLE
+                else:
+                    entries[offset] = len(data) << 8 | len(form)
+                    data += form
+            self.blocks[block] = entries.tobytes() + bytes(data)
 
 
 @lru_cache(maxsize=4)
@@ -170,14 +182,14 @@ def _with_blocks_built(
     fold: Callable[[list[int] | None, set[int]], list[bytes | None]],
 ) -> list[bytes | None]:
     """The keys of all units, from ``fold(chosen units or None for all, missing)``: the
-    blocks that units met for the first time are built, and those units folded again."""
+    characters that units met for the first time are worked out, and those units folded
+    again."""
     missing: set[int] = set()
     result = fold(None, missing)
     while missing:
-        # A unit reports every block it needs up to its first character that is not
-        # simple, so one retry settles it.
-        for block in missing:
-            tables.build(block)
+        # A unit reports every character it needs up to its first that is not simple,
+        # so one retry settles it.
+        tables.add(missing)
         missing = set()
         retry = [index for index, key in enumerate(result) if key is None]
         for index, key in zip(retry, fold(retry, missing), strict=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import struct
 import unicodedata
 from array import array
 
@@ -115,6 +116,23 @@ def test_blocks_met_for_the_first_time_are_built_and_the_unit_retried() -> None:
     # Cyrillic, Hangul syllables, a ligature and CJK: four blocks, all new to the tables.
     unit = "\u041f\u0440\u0438\u0432\u0435\u0442 \uac00\ub098 \ufb01 \u4e2d\u6587".encode()
     assert compiled_keys([unit, b"Plain"]) == [single(unit), b"plain"]
+
+
+def test_characters_met_later_in_a_block_are_worked_out_then() -> None:
+    steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
+    tables = CharacterTables(*steps)
+    keys = compiled_key_function(*steps, tables)
+    assert keys is not None
+    first = "Caf\u00e9 \u00bd".encode()
+    assert keys([first]) == [single(first)]
+    table = tables.blocks[0]
+    assert table is not None
+    (unmet,) = struct.unpack_from("I", table, 4 * 0xFC)  # ü: in the block, not met yet
+    assert unmet & 0xFF == 254
+    later = ["\u00fcber \u00ff \u00e9".encode(), "\u00c6on \u00bd".encode()]
+    assert keys(later) == list(map(single, later))
+    (met,) = struct.unpack_from("I", tables.blocks[0] or b"", 4 * 0xFC)
+    assert met & 0xFF == len("\u00fc".encode())
 
 
 def spans_of(units: list[bytes]) -> tuple[bytes, array[int], array[int]]:

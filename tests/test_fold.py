@@ -112,7 +112,7 @@ def test_units_that_are_not_simple_are_left_to_python() -> None:
     assert compiled_keys(units) == ['caf\u00e9 "ok"'.encode(), None, None, None]
 
 
-def test_blocks_met_for_the_first_time_are_built_and_the_unit_retried() -> None:
+def test_characters_met_for_the_first_time_are_worked_out_and_the_unit_retried() -> None:
     # Cyrillic, Hangul syllables, a ligature and CJK: four blocks, all new to the tables.
     unit = "\u041f\u0440\u0438\u0432\u0435\u0442 \uac00\ub098 \ufb01 \u4e2d\u6587".encode()
     assert compiled_keys([unit, b"Plain"]) == [single(unit), b"plain"]
@@ -155,7 +155,7 @@ def test_span_keys_equal_the_keys_of_the_units(texts: list[str]) -> None:
         assert span_keys(*spans_of(units)) == expected
 
 
-def test_span_keys_build_new_blocks_and_leave_long_units_to_python() -> None:
+def test_span_keys_work_out_new_characters_and_leave_long_units_to_python() -> None:
     steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
     span_keys = compiled_span_key_function(*steps, CharacterTables(*steps))
     assert span_keys is not None

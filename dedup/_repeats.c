@@ -492,6 +492,40 @@ done:
     return result;
 }
 
+/* still_kept(units: list of int, flags: bytes-like) -> list: the units whose flag is
+ * not 0, in order (the same int objects). */
+static PyObject *still_kept(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "still_kept(units: list, flags)");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[1], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const unsigned char *flags = view.buf;
+    PyObject *units = args[0], *result = PyList_New(0);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(units); i++) {
+        PyObject *unit = PyList_GET_ITEM(units, i);
+        Py_ssize_t index = PyLong_AsSsize_t(unit);
+        if (index == -1 && PyErr_Occurred())
+            goto fail;
+        if (index < 0 || index >= view.len) {
+            PyErr_SetString(PyExc_IndexError, "a unit lies outside the flags");
+            goto fail;
+        }
+        if (flags[index] && PyList_Append(result, unit) < 0)
+            goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
@@ -500,6 +534,8 @@ static PyMethodDef methods[] = {
     {"repeat_findings", (PyCFunction)(void (*)(void))repeat_findings, METH_FASTCALL,
      "repeat_findings(fingerprints, first_of, repeats, run_length, active, key_lengths, "
      "protected, min_chars, block_min_chars, finding, rules): find_repeats' findings"},
+    {"still_kept", (PyCFunction)(void (*)(void))still_kept, METH_FASTCALL,
+     "still_kept(units, flags): the units whose flag is not 0"},
     {"finding_columns", (PyCFunction)(void (*)(void))finding_columns, METH_FASTCALL,
      "finding_columns(findings, starts, ends, offset): the columns of the decisions"},
     {"copied_runs", (PyCFunction)(void (*)(void))copied_runs, METH_FASTCALL,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
-from itertools import compress, filterfalse
+from itertools import compress, repeat
 from operator import not_, or_
 from typing import ParamSpec, TypeVar
 
@@ -66,7 +67,16 @@ def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
     return word_flags
 
 
+def _load_still_kept() -> Callable[[list[int], bytearray], list[int]] | None:
+    try:
+        from ._repeats import still_kept
+    except ImportError:  # the extension is not built: kept_among filters in Python
+        return None
+    return still_kept
+
+
 _compiled_word_flags = _load_word_flags()
+_compiled_still_kept = _load_still_kept()
 _compiled_char_counts = _load_char_counts()
 
 _P = ParamSpec("_P")
@@ -370,10 +380,15 @@ class Cleaner:
         (checked directly, as a removal can join a wrapper to its pieces).
         """
         config = self.config
+        count = len(fingerprints)
         findings = dict(preset)
-        active: Sequence[int] = range(len(fingerprints))
+        # A byte per unit, 1 while it is kept: the units still kept are read off it in
+        # one C-level pass (filtering them by the findings took a call per unit).
+        kept = bytearray(b"\1") * count
+        _unmark(kept, findings)
+        active: Sequence[int] = range(count)
         if findings:
-            active = list(filterfalse(findings.__contains__, active))
+            active = kept_among(active, kept)
         ruled = list(compress(range(len(rules)), rules))
         any_protected = any(protected)  # else every finding stands, taken in one update
 
@@ -396,7 +411,11 @@ class Cleaner:
             found.update(
                 find_boilerplate(active, rules, short, edges, ruled=ruled) if ruled else {}
             )
-            remaining = list(filterfalse(found.__contains__, active)) if found else active
+            remaining = active
+            if found:
+                kept_now = bytearray(kept)
+                _unmark(kept_now, found)
+                remaining = kept_among(active, kept_now)
             found.update(
                 find_repeats(
                     remaining,
@@ -423,7 +442,8 @@ class Cleaner:
             findings.update(found)
             if len(findings) == before:
                 break  # nothing new: the kept units are stable
-            active = list(filterfalse(findings.__contains__, active))
+            _unmark(kept, found)
+            active = kept_among(active, kept)
             if (
                 not any(unit not in findings for unit in ruled)
                 and not any(unit not in findings for unit in repeated)
@@ -468,6 +488,21 @@ class Cleaner:
         kept = list(compress(range(len(seg)), keep))
         starts = list(map(offset.__add__, map(seg.starts.__getitem__, kept)))
         yield from zip(line_numbers(data, starts), kept)
+
+
+def kept_among(units: Sequence[int], flags: bytearray) -> list[int]:
+    """The units whose flag is not 0, in order: one C pass where ``dedup._repeats`` is
+    built (the same int objects, none made), else C-level calls per unit."""
+    if isinstance(units, range) and units == range(len(flags)):
+        return list(compress(units, flags))
+    if _compiled_still_kept is not None and isinstance(units, list):
+        return _compiled_still_kept(units, flags)
+    return list(compress(units, map(flags.__getitem__, units)))
+
+
+def _unmark(flags: bytearray, units: Iterable[int]) -> None:
+    """Set the flag of each unit to 0, with C-level calls."""
+    deque(map(flags.__setitem__, units, repeat(0)), maxlen=0)
 
 
 def _from_batch(finding: Finding | None) -> bool:

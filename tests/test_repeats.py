@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dedup import cleaner as cleaner_module
 from dedup import detectors, results
 from dedup.detectors import copied_runs
 
@@ -147,3 +148,25 @@ def test_finding_columns_refuse_a_unit_outside_the_spans() -> None:
             results.finding_columns(findings, *spans, 0)
     with pytest.raises(TypeError):
         results.finding_columns({1: ("repeat",)}, *spans, 0)
+
+
+@given(st.lists(st.booleans(), max_size=40), st.data())
+def test_units_still_kept_are_read_off_their_flags(flags: list[bool], data: st.DataObject) -> None:
+    kept = bytearray(flags)
+    units = sorted(data.draw(st.sets(st.integers(0, max(len(flags) - 1, 0)))) if flags else [])
+    expected = [unit for unit in units if flags[unit]]
+    assert cleaner_module.kept_among(units, kept) == expected
+    with patch.object(cleaner_module, "_compiled_still_kept", None):
+        assert cleaner_module.kept_among(units, kept) == expected
+    assert cleaner_module.kept_among(range(len(flags)), kept) == [
+        unit for unit, flag in enumerate(flags) if flag
+    ]
+
+
+def test_still_kept_refuses_a_unit_outside_the_flags() -> None:
+    from dedup._repeats import still_kept
+
+    with pytest.raises(IndexError):
+        still_kept([0, 3], bytearray(b"\1\1\1"))
+    with pytest.raises(IndexError):
+        still_kept([-1], bytearray(b"\1"))

@@ -43,22 +43,40 @@ static unsigned char space[256];
 /* 1 for the bytes 0-9, A-Z and a-z. */
 static unsigned char ascii_alnum[256];
 
-/* Whether eight bytes are ASCII text whose only whitespace is single spaces between
- * other bytes: then no space is collapsed or dropped in them. Each test is on all eight
- * bytes at once; a byte's high bit marks it (no carry crosses bytes below 0x80). */
-static inline int is_plain_text(uint64_t word) {
+/* The high bit of the first and of the last of eight bytes read into an integer. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FIRST_HIGH UINT64_C(0x8000000000000000)
+#define LAST_HIGH UINT64_C(0x80)
+#else
+#define FIRST_HIGH UINT64_C(0x80)
+#define LAST_HIGH UINT64_C(0x8000000000000000)
+#endif
+
+#define PLAIN 1
+#define LEADING_SPACE 2  /* the first byte is a space */
+#define TRAILING_SPACE 4 /* the last byte is a space */
+
+/* Whether eight bytes are ASCII text whose only whitespace is single spaces (PLAIN,
+ * with whether the first or last byte is one of them), else 0: then no space is
+ * collapsed in them, but one at either end may meet whitespace beside them. Each test
+ * is on all eight bytes at once; a byte's high bit marks it (no carry crosses bytes
+ * below 0x80). */
+static inline int plain_text(uint64_t word) {
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     if (word & high)
         return 0;
     uint64_t below_33 = ~(word + ones * (0x80 - 0x21)) & high;
     if (!below_33)
-        return 1;
+        return PLAIN;
     uint64_t spaces = ~((word ^ (ones * 0x20)) + ones * 0x7F) & high;
-    return below_33 == spaces && !(spaces & (spaces << 8)) && !(spaces & 0x8000000000000080u);
+    if (below_33 != spaces || (spaces & (spaces << 8)))
+        return 0;
+    return PLAIN | (spaces & FIRST_HIGH ? LEADING_SPACE : 0) |
+           (spaces & LAST_HIGH ? TRAILING_SPACE : 0);
 }
 
 /* Whether the ASCII table keeps the whitespace of is_space() as it is and maps no other
- * byte to whitespace, so that is_plain_text() can be read before the table. */
+ * byte to whitespace, so that plain_text() can be read before the table. */
 static int keeps_spaces(const unsigned char *ascii) {
     for (int byte = 0; byte < 128; byte++) {
         if (is_space((unsigned char)byte) ? ascii[byte] != byte : is_space(ascii[byte]))
@@ -129,17 +147,24 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
             int pending = pending_space;
             do {
                 uint64_t word;
-                if (plain && at + 8 <= length &&
-                    (memcpy(&word, text + at, 8), is_plain_text(word))) {
+                int kind = 0;
+                if (plain && at + 8 <= length) {
+                    memcpy(&word, text + at, 8);
+                    kind = plain_text(word);
+                }
+                /* A leading space is kept as it is only after a word: at the key's start
+                 * it goes, and after whitespace it is collapsed. */
+                if (kind && (!(kind & LEADING_SPACE) || (!pending && written > 0))) {
                     /* Eight bytes that stay as they are but for the table: one pending
-                     * space, then each byte looked up, with no test per byte. */
+                     * space, then each byte looked up, with no test per byte. A trailing
+                     * space is written but left pending, as whitespace may follow. */
                     out[written] = ' ';
                     written += pending;
                     for (int k = 0; k < 8; k++)
                         out[written + k] = (char)ascii[text[at + k]];
-                    written += 8;
+                    pending = (kind & TRAILING_SPACE) != 0;
+                    written += 8 - pending;
                     at += 8;
-                    pending = 0;
                     continue;
                 }
                 unsigned char byte = ascii[text[at++]];

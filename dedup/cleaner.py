@@ -196,15 +196,18 @@ class Cleaner:
         """The fingerprint of a unit's bytes."""
         return self._fingerprint(self._key(text))
 
-    def _analyse(self, data: bytes) -> _Units:
+    def _keyed(self, data: bytes) -> tuple[Segmentation, list[bytes] | None, list[bytes]]:
+        """The document's units and their keys; the units' bytes only when the user's
+        rules read them."""
         seg = segment(data, self.config.unit)
-        user = self._user
-        units = None
-        if user:  # the user's rules read the units' own bytes
+        if self._user:
             units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
-            keys = self._keys(units)
-        else:
-            keys = self._span_keys(seg.body, seg.starts, seg.ends)
+            return seg, units, self._keys(units)
+        return seg, None, self._span_keys(seg.body, seg.starts, seg.ends)
+
+    def _analyse(self, data: bytes) -> _Units:
+        seg, units, keys = self._keyed(data)
+        user = self._user
         fingerprints = fingerprints_of(keys, self.config.hash_bits)
         key_lengths = char_counts(keys)
         if units is not None:
@@ -216,18 +219,19 @@ class Cleaner:
     def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
         """The map step of learning: (document fingerprint, learnable unit fingerprints,
         those among them that are short)."""
-        units = self._analyse(data)
-        keys = units.keys
-        # Learnable: short enough and no divider. The length first, so that only the
-        # units short enough are searched for a letter.
+        _, units, keys = self._keyed(data)
+        # Learnable: short enough and no divider, nor on the keep-list. The length first,
+        # so that only the units short enough are searched for a letter, fingerprinted
+        # and counted (prose paragraphs hold most of a document's bytes).
         sized = sized_to_learn(keys)
-        structural = structural_flags(list(map(keys.__getitem__, sized)))
-        excluded = map(or_, map(units.protected.__getitem__, sized), structural)
-        learnable = list(compress(sized, map(not_, excluded)))
-        fingerprints = list(map(units.fingerprints.__getitem__, learnable))
-        short_ones = map(
-            self.config.min_chars.__gt__, map(units.key_lengths.__getitem__, learnable)
-        )
+        sized_keys = list(map(keys.__getitem__, sized))
+        excluded: Iterable[bool] = structural_flags(sized_keys)
+        if units is not None:
+            kept_by_user = map(self._user.keeps, map(units.__getitem__, sized), sized_keys)
+            excluded = map(or_, kept_by_user, excluded)
+        learnable = list(compress(sized_keys, map(not_, excluded)))
+        fingerprints = list(fingerprints_of(learnable, self.config.hash_bits))
+        short_ones = map(self.config.min_chars.__gt__, char_counts(learnable))
         short = list(compress(fingerprints, short_ones))
         return self._fingerprint(data), fingerprints, short
 

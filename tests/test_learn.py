@@ -7,8 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from dedup import CleanConfig, Cleaner
 from dedup.boilerplate import STRONG, WEAK, Rule
 from dedup.cli import main
+from dedup.hashing import fingerprinter
 from dedup.learn import ChromeTable
 
 ARTICLES = [
@@ -128,3 +130,24 @@ def test_versions_of_one_article_are_not_emptied(tmp_path: Path) -> None:
         for output in outputs.values():
             assert all(line in output for line in article[:3]), output
         shutil.rmtree(tmp_path / "out")
+
+
+def test_unit_fingerprints_are_those_of_the_learnable_units() -> None:
+    # Learnable: a key of 1 to MAX_KEY_BYTES bytes, with a letter or digit, and not on the
+    # keep-list; short ones are those under min_chars characters.
+    config = CleanConfig(keep_patterns=["^Keep this line$"])
+    cleaner = Cleaner(config)
+    lines = [
+        "Home",
+        "A long line of prose. " * 40,  # over MAX_KEY_BYTES
+        "* * *",  # a divider
+        "Keep this line",
+        "Caf\u00e9 au lait, a short line of its own",
+        "Share",
+    ]
+    data = "\n".join(lines).encode()
+    learnable = [lines[0], lines[4], lines[5]]
+    document, fingerprints, short = cleaner.unit_fingerprints(data)
+    assert fingerprints == [cleaner.fingerprint(line.encode()) for line in learnable]
+    assert short == [cleaner.fingerprint(line.encode()) for line in ("Home", "Share")]
+    assert document == fingerprinter(64)(data)  # of the whole document's bytes

@@ -221,8 +221,8 @@ def _sentences_of_lines(
         spans.frombytes(
             _sentence_spans_in_c(
                 body,
-                array("q", line_starts),
-                array("q", line_ends),
+                line_starts if isinstance(line_starts, array) else array("q", line_starts),
+                line_ends if isinstance(line_ends, array) else array("q", line_ends),
                 ABBREVIATIONS,
                 is_abbreviation_word,
                 _MAX_LINE_IN_C,
@@ -274,6 +274,8 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
         # Sentences are cut within each line: a sentence never spans a line break, so
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
+        if _sentence_spans_in_c is not None:  # a blank line holds no sentence: give all
+            return Segmentation(bom, body, *_sentences_of_lines(body, line_starts, line_ends))
         return Segmentation(bom, body, *_sentences_of_lines(body, *line_spans))
     firsts, lasts, verdicts = _blocks(body, line_starts, line_ends, filled, unit != "paragraph")
     multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))

@@ -316,8 +316,25 @@ static PyObject *fold_spans(PyObject *module, PyObject *const *args, Py_ssize_t 
     return result;
 }
 
-/* char_counts(keys) -> list of int: len(key.decode("utf-8", "surrogateescape")) of each
- * key (a byte that begins no valid character decodes to one character). */
+/* len(text.decode("utf-8", "surrogateescape")): a byte that begins no valid character
+ * decodes to one character. Eight ASCII bytes at a time where they are. */
+static Py_ssize_t chars_in(const unsigned char *text, Py_ssize_t length) {
+    Py_ssize_t chars = 0;
+    for (Py_ssize_t at = 0; at < length; chars++) {
+        uint64_t word;
+        if (at + 8 <= length &&
+            (memcpy(&word, text + at, 8), !(word & UINT64_C(0x8080808080808080)))) {
+            chars += 7; /* and one more by the loop */
+            at += 8;
+            continue;
+        }
+        if (text[at] < 0x80 || next_code_point(text, length, &at) < 0)
+            at++;
+    }
+    return chars;
+}
+
+/* char_counts(keys) -> list of int: chars_in() of each key. */
 static PyObject *char_counts(PyObject *module, PyObject *keys) {
     if (!PyList_Check(keys)) {
         PyErr_SetString(PyExc_TypeError, "char_counts(keys: list of bytes)");
@@ -334,13 +351,8 @@ static PyObject *char_counts(PyObject *module, PyObject *keys) {
             PyErr_SetString(PyExc_TypeError, "keys must be bytes");
             return NULL;
         }
-        const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(key);
-        Py_ssize_t length = PyBytes_GET_SIZE(key), chars = 0;
-        for (Py_ssize_t at = 0; at < length; chars++) {
-            if (text[at] < 0x80 || next_code_point(text, length, &at) < 0)
-                at++;
-        }
-        PyObject *number = PyLong_FromSsize_t(chars);
+        PyObject *number = PyLong_FromSsize_t(
+            chars_in((const unsigned char *)PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key)));
         if (number == NULL) {
             Py_DECREF(result);
             return NULL;

@@ -172,6 +172,7 @@ def test_the_collector_is_paused_while_cleaning() -> None:
 @given(
     st.lists(st.binary(max_size=12) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")))
 )
+@example([b"a" * skip + "\u00e9".encode() + b"b" * 9 for skip in range(9)] + [b"x" * 17 + b"\xff"])
 def test_compiled_char_counts_equal_python_char_counts(keys: list[bytes]) -> None:
     compiled = cleaner_module.char_counts(keys)
     assert compiled == [len(key.decode("utf-8", "surrogateescape")) for key in keys]

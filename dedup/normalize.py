@@ -313,10 +313,45 @@ def make_span_key_function(
         # A unit over KEY_PIECE_BYTES is keyed in pieces, in bounded memory.
         result = span_keys(body, starts, ends, KEY_PIECE_BYTES)
         for index in compress(range(len(result)), map(is_, result, repeat(None))):
-            result[index] = single(body[starts[index] : ends[index]])
+            start, end = starts[index], ends[index]
+            if end - start > KEY_PIECE_BYTES:
+                result[index] = single(body[start:end])
+                continue
+            result[index] = _key_by_pieces(body, start, end, span_keys, single)
         return cast(list[bytes], result)  # no None is left
 
     return keys
+
+
+# A unit that C leaves to Python is cut into pieces of about this many bytes.
+_SMALL_PIECE_BYTES = 256
+
+
+def _key_by_pieces(
+    body: bytes,
+    start: int,
+    end: int,
+    span_keys: Callable[[bytes, array[int], array[int], int], list[bytes | None]],
+    single: Callable[[bytes], bytes],
+) -> bytes:
+    """The key of ``body[start:end]``, a unit that C left to Python: cut into pieces after
+    ASCII whitespace (which gives the same key, see :func:`_in_pieces`), keyed in C but
+    for the pieces that hold what C leaves (a combining mark, an emoji's variation
+    selector, bytes that are not UTF-8). Keying a whole paragraph in Python for one such
+    character was most of the time of the units left to it.
+    """
+    piece_starts, piece_ends = array("q"), array("q")
+    at = start
+    while at < end:
+        space = _ASCII_SPACE.search(body, at + _SMALL_PIECE_BYTES, end)
+        cut = space.end() if space else end
+        piece_starts.append(at)
+        piece_ends.append(cut)
+        at = cut
+    pieces = span_keys(body, piece_starts, piece_ends, KEY_PIECE_BYTES)
+    for index in compress(range(len(pieces)), map(is_, pieces, repeat(None))):
+        pieces[index] = single(body[piece_starts[index] : piece_ends[index]])
+    return b" ".join(filter(None, pieces))
 
 
 # The steps that map every character on its own, whatever its neighbours.

@@ -155,6 +155,21 @@ def test_span_keys_equal_the_keys_of_the_units(texts: list[str]) -> None:
         assert span_keys(*spans_of(units)) == expected
 
 
+# Units of several hundred bytes, mostly ASCII words, with the characters C leaves to
+# Python among them: such a unit is keyed piece by piece, cut after ASCII whitespace.
+_LONG_TEXT = st.lists(
+    _alphabet | st.sampled_from(["word ", "x" * 60 + " ", "  \t", "\n"]), min_size=30, max_size=150
+).map("".join)
+
+
+@settings(max_examples=200)
+@given(st.lists(_LONG_TEXT, max_size=4))
+def test_span_keys_of_long_units_left_to_python_equal_their_keys(texts: list[str]) -> None:
+    units = list(map(encode, texts))
+    span_keys = make_span_key_function(PROFILES["default"])
+    assert span_keys(*spans_of(units)) == list(map(single, units))
+
+
 def test_span_keys_work_out_new_characters_and_leave_long_units_to_python() -> None:
     steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
     span_keys = compiled_span_key_function(*steps, CharacterTables(*steps))

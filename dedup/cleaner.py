@@ -309,9 +309,8 @@ class Cleaner:
         )
         # The keys are as large as the text: free them before the output is made.
         del units, rules, short, structural
-        keep = [True] * len(seg)
-        for unit in findings:
-            keep[unit] = False
+        keep = bytearray(b"\1") * len(seg)  # 1 for a unit kept
+        _unmark(keep, findings)
         deleted = deleted_ranges(seg, keep) if findings else []
         decisions = self._decisions(data, seg, name, findings, known, fingerprints)
         if batch:
@@ -486,7 +485,7 @@ class Cleaner:
         return DecisionList(name, data, columns[:6], batch_kept)
 
     def _kept_lines(
-        self, data: bytes, seg: Segmentation, keep: list[bool]
+        self, data: bytes, seg: Segmentation, keep: bytearray
     ) -> Iterator[tuple[int, int]]:
         offset = len(seg.bom)
         kept = list(compress(range(len(seg)), keep))

@@ -27,7 +27,7 @@ def _load_compiled_ranges() -> Callable[[bytes, array[int], array[int], bytes, i
 _compiled_ranges = _load_compiled_ranges()
 
 
-def render(seg: Segmentation, keep: Sequence[bool]) -> bytes:
+def render(seg: Segmentation, keep: Sequence[int]) -> bytes:
     """Rebuild the document from the kept units.
 
     >>> from .segment import segment
@@ -38,8 +38,9 @@ def render(seg: Segmentation, keep: Sequence[bool]) -> bytes:
     return cut(seg.bom + seg.body, deleted_ranges(seg, keep))
 
 
-def deleted_ranges(seg: Segmentation, keep: Sequence[bool]) -> list[tuple[int, int]]:
-    """The byte ranges of the input that the output leaves out, sorted and disjoint.
+def deleted_ranges(seg: Segmentation, keep: Sequence[int]) -> list[tuple[int, int]]:
+    """The byte ranges of the input that the output leaves out, sorted and disjoint;
+    ``keep`` is true (or 1, as in a bytearray) for each unit kept.
 
     Offsets are into the whole input (BOM included): the output is
     ``cut(input, deleted_ranges(seg, keep))``. The ranges hold the removed units and the
@@ -54,7 +55,8 @@ def deleted_ranges(seg: Segmentation, keep: Sequence[bool]) -> list[tuple[int, i
     shift = len(seg.bom)
     if _compiled_ranges is not None:
         pairs = array("q")
-        pairs.frombytes(_compiled_ranges(body, starts, ends, bytes(map(bool, keep)), shift))
+        flags = bytes(keep) if isinstance(keep, bytearray) else bytes(map(bool, keep))
+        pairs.frombytes(_compiled_ranges(body, starts, ends, flags, shift))
         return list(zip(pairs[0::2], pairs[1::2]))
     ranges: list[tuple[int, int]] = []
 

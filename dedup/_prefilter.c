@@ -364,6 +364,32 @@ static int holds_any(const Needles *needles, const unsigned char *text, Py_ssize
     return set_holds_any(&needles->sets[level], text, length);
 }
 
+/* A bit per literal, from its length and its first and last four bytes: a key whose bit
+ * is clear is no literal, and is not hashed to be looked up in the dict (hashing every
+ * short key of a document cost a third of this pass). */
+static unsigned literal_bit(const unsigned char *text, Py_ssize_t length) {
+    Py_ssize_t size = length < 4 ? length : 4;
+    uint32_t head = 0, tail = 0;
+    memcpy(&head, text, (size_t)size);
+    memcpy(&tail, text + length - size, (size_t)size);
+    uint64_t mixed = ((uint64_t)head << 32 | tail) ^ (uint64_t)length * UINT64_C(0x9E3779B97F4A7C15);
+    return (unsigned)((mixed * UINT64_C(0xFF51AFD7ED558CCD)) >> 48);
+}
+
+/* The bits of the literals (bytes keys of the dict); -1 on error. */
+static int build_literal_bits(PyObject *literals, unsigned char **bits) {
+    PyObject *key, *value;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(literals, &position, &key, &value)) {
+        if (!PyBytes_Check(key))
+            continue; /* no bytes key equals it */
+        if (set_bit(bits, literal_bit((const unsigned char *)PyBytes_AS_STRING(key),
+                                      PyBytes_GET_SIZE(key))) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 7) {
         PyErr_SetString(PyExc_TypeError, "flag_keys(keys, literals, literal_max, short_max, "
@@ -381,8 +407,10 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
         return NULL;
     Affixes prefixes = {0}, suffixes = {0};
     Needles needles = {0};
+    unsigned char *literal_bits = NULL;
     PyObject *result = NULL;
-    if (build_affixes(args[4], &prefixes, "prefixes", 0) < 0 ||
+    if (build_literal_bits(literals, &literal_bits) < 0 ||
+        build_affixes(args[4], &prefixes, "prefixes", 0) < 0 ||
         build_affixes(args[5], &suffixes, "suffixes", 1) < 0 ||
         build_needles(args[6], &needles) < 0)
         goto done;
@@ -401,7 +429,8 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
         const char *text = PyBytes_AS_STRING(key);
         Py_ssize_t length = PyBytes_GET_SIZE(key);
         int flagged = 0;
-        if (length <= literal_max) {
+        if (length <= literal_max && literal_bits &&
+            bit_set(literal_bits, literal_bit((const unsigned char *)text, length))) {
             flagged = PyDict_Contains(literals, key);
             if (flagged < 0) {
                 Py_CLEAR(result);
@@ -416,6 +445,7 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
         out[i] = (char)flagged;
     }
 done:
+    PyMem_Free(literal_bits);
     free_affixes(&prefixes);
     free_affixes(&suffixes);
     free_needles(&needles);

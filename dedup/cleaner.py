@@ -29,7 +29,7 @@ from .detectors import (
 )
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprinter, fingerprints_of
-from .learn import LEARNED, sized_to_learn
+from .learn import LEARNED, distinct, sized_to_learn
 from .nested import AdjacentPairs, find_nested
 from .normalize import (
     get_profile,
@@ -216,9 +216,9 @@ class Cleaner:
         return _Units(seg, None, keys, fingerprints, key_lengths, [False] * len(seg))
 
     @_collector_paused
-    def unit_fingerprints(self, data: bytes) -> tuple[int, list[int], list[int]]:
-        """The map step of learning: (document fingerprint, learnable unit fingerprints,
-        those among them that are short)."""
+    def unit_fingerprints(self, data: bytes) -> tuple[int, Sequence[int], list[int]]:
+        """The map step of learning: (document fingerprint, the distinct fingerprints of
+        the learnable units, those among them that are short)."""
         _, units, keys = self._keyed(data)
         # Learnable: short enough and no divider, nor on the keep-list. The length first,
         # so that only the units short enough are searched for a letter, fingerprinted
@@ -230,10 +230,11 @@ class Cleaner:
             kept_by_user = map(self._user.keeps, map(units.__getitem__, sized), sized_keys)
             excluded = map(or_, kept_by_user, excluded)
         learnable = list(compress(sized_keys, map(not_, excluded)))
-        fingerprints = list(fingerprints_of(learnable, self.config.hash_bits))
+        fingerprints = fingerprints_of(learnable, self.config.hash_bits)
         short_ones = map(self.config.min_chars.__gt__, char_counts(learnable))
         short = list(compress(fingerprints, short_ones))
-        return self._fingerprint(data), fingerprints, short
+        # Sent to the parent as they are: a typed array of 64-bit ones pickles as bytes.
+        return self._fingerprint(data), distinct(fingerprints), short
 
     def clean(
         self, data: bytes, name: str = "-", chrome: Mapping[int, Rule] | None = None

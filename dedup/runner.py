@@ -107,7 +107,7 @@ def _group(source: Source, config: CleanConfig) -> str:
 
 # The map step of learning for one source: its group and Cleaner.unit_fingerprints, or
 # None for an input the second pass will report (unreadable, not text, stdin).
-_Profile = tuple[str, int, list[int], list[int]] | None
+_Profile = tuple[str, int, Sequence[int], list[int]] | None
 
 
 def _profile(cleaner: Cleaner, source: Source) -> _Profile:

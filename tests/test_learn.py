@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from array import array
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,7 +12,7 @@ from dedup import CleanConfig, Cleaner
 from dedup.boilerplate import STRONG, WEAK, Rule
 from dedup.cli import main
 from dedup.hashing import fingerprinter
-from dedup.learn import ChromeTable
+from dedup.learn import ChromeTable, distinct
 
 ARTICLES = [
     [
@@ -148,6 +149,18 @@ def test_unit_fingerprints_are_those_of_the_learnable_units() -> None:
     data = "\n".join(lines).encode()
     learnable = [lines[0], lines[4], lines[5]]
     document, fingerprints, short = cleaner.unit_fingerprints(data)
-    assert fingerprints == [cleaner.fingerprint(line.encode()) for line in learnable]
+    assert list(fingerprints) == [cleaner.fingerprint(line.encode()) for line in learnable]
     assert short == [cleaner.fingerprint(line.encode()) for line in ("Home", "Share")]
     assert document == fingerprinter(64)(data)  # of the whole document's bytes
+
+
+def test_a_document_counts_once_however_often_it_holds_a_unit() -> None:
+    table = ChromeTable(min_docs=2)
+    table.add("site", 1, [10, 10, 20, 10])
+    table.add("site", 2, array("Q", [10, 30, 30]))
+    table.add("site", 3, [30])
+    # 10 is in documents 1 and 2, 30 in 2 and 3, 20 in 1 only: repeats within one
+    # document add nothing.
+    assert set(table.chrome("site", "learned:site")) == {10, 30}
+    assert list(distinct(array("Q", [5, 6, 5, 7, 6]))) == [5, 6, 7]
+    assert distinct([2**100, 3, 2**100]) == [2**100, 3]  # 128-bit ones, in a list

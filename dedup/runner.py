@@ -25,7 +25,15 @@ from typing import Any, BinaryIO
 from .boilerplate import Rule
 from .cleaner import Cleaner
 from .config import CleanConfig
-from .io import STDIN, InputError, Source, read_source, text_problem, write_atomically
+from .io import (
+    STDIN,
+    InputError,
+    Source,
+    read_source,
+    text_problem,
+    write_atomically,
+    write_pieces,
+)
 from .learn import ChromeTable, group_rule_name
 from .report import Report
 from .results import CleanResult
@@ -335,10 +343,7 @@ def _size_of(handle: BinaryIO) -> int | None:
 
 
 def _write_stdout(data: bytes | Iterable[bytes | memoryview]) -> None:
-    if isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-    else:
-        sys.stdout.buffer.writelines(data)
+    write_pieces(sys.stdout.buffer, data)
     sys.stdout.buffer.flush()
 
 

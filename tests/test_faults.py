@@ -7,6 +7,7 @@ patching the temporary-file call; a full disk is simulated by patching the write
 from __future__ import annotations
 
 import errno
+import io
 import os
 import shutil
 import signal
@@ -231,3 +232,33 @@ def test_bad_option_values_are_usage_errors_naming_the_option(args: list[str], o
     errors = [line for line in err.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and option in errors[0], err
     assert "Traceback" not in err
+
+
+def test_pieces_are_written_whole_when_writev_takes_part_of_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # writev() may write less than it is given (a pipe, a signal): the rest must follow,
+    # in order, resuming inside the piece it stopped in.
+    pieces = [bytes([65 + n % 26]) * (n % 700 + 1) for n in range(3000)]
+    real_writev = os.writev
+
+    def short_writev(descriptor: int, buffers: list[bytes]) -> int:
+        taken, size = [], 0
+        for buffer in buffers:  # at most 1,000 bytes, cut inside a piece
+            part = bytes(buffer)[: 1000 - size]
+            taken.append(part)
+            size += len(part)
+            if size == 1000:
+                break
+        return real_writev(descriptor, taken)
+
+    monkeypatch.setattr(dedup.io.os, "writev", short_writev)
+    with open(tmp_path / "out", "wb") as out:
+        dedup.io.write_pieces(out, [memoryview(piece) for piece in pieces])
+    assert (tmp_path / "out").read_bytes() == b"".join(pieces)
+
+
+def test_pieces_go_one_by_one_to_a_file_object_without_a_descriptor() -> None:
+    out = io.BytesIO()
+    dedup.io.write_pieces(out, [b"ab", memoryview(b"xcdx")[1:3], b""])
+    assert out.getvalue() == b"abcd"

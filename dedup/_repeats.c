@@ -526,6 +526,120 @@ done:
     return result;
 }
 
+/* rule_totals(rules: list, starts, ends, chars) -> dict: per rule, in the order rules first
+ * occur, [units, bytes, characters] of the spans (array('q')s, one entry per rule). */
+static PyObject *rule_totals(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "rule_totals(rules: list, starts, ends, chars)");
+        return NULL;
+    }
+    Py_buffer views[3];
+    const char *names[3] = {"starts", "ends", "chars"};
+    int held = 0;
+    PyObject *totals = NULL, *rules = args[0];
+    for (; held < 3; held++)
+        if (get_array(args[held + 1], &views[held], 'q', names[held]) < 0)
+            goto done;
+    Py_ssize_t count = PyList_GET_SIZE(rules);
+    if (views[0].len / 8 != count || views[1].len / 8 != count || views[2].len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "one start, end and count per rule");
+        goto done;
+    }
+    const int64_t *starts = views[0].buf, *ends = views[1].buf, *chars = views[2].buf;
+    totals = PyDict_New();
+    if (totals == NULL)
+        goto done;
+    /* The sums in C, per rule: a small table beside the dict, found by the rule's
+     * position among the distinct rules (rules repeat in runs, so the last one is tried
+     * first). */
+    Py_ssize_t distinct = 0, capacity = 16, last = -1;
+    int64_t(*sums)[3] = PyMem_Calloc((size_t)capacity, sizeof *sums);
+    PyObject **seen = PyMem_Calloc((size_t)capacity, sizeof *seen);
+    if (!sums || !seen) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *rule = PyList_GET_ITEM(rules, i);
+        Py_ssize_t slot = -1;
+        if (last >= 0 && seen[last] == rule)
+            slot = last;
+        for (Py_ssize_t k = 0; slot < 0 && k < distinct; k++) {
+            int same = seen[k] == rule ? 1 : PyObject_RichCompareBool(seen[k], rule, Py_EQ);
+            if (same < 0)
+                goto fail;
+            if (same)
+                slot = k;
+        }
+        if (slot < 0) {
+            if (distinct == capacity) {
+                capacity *= 2;
+                int64_t(*more_sums)[3] = PyMem_Realloc(sums, (size_t)capacity * sizeof *sums);
+                if (more_sums == NULL) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                sums = more_sums;
+                PyObject **more_seen = PyMem_Realloc(seen, (size_t)capacity * sizeof *seen);
+                if (more_seen == NULL) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                seen = more_seen;
+            }
+            slot = distinct++;
+            seen[slot] = rule;
+            sums[slot][0] = sums[slot][1] = sums[slot][2] = 0;
+        }
+        last = slot;
+        sums[slot][0] += 1;
+        sums[slot][1] += ends[i] - starts[i];
+        sums[slot][2] += chars[i];
+    }
+    for (Py_ssize_t k = 0; k < distinct; k++) {
+        PyObject *total = Py_BuildValue("[LLL]", (long long)sums[k][0], (long long)sums[k][1],
+                                        (long long)sums[k][2]);
+        if (total == NULL || PyDict_SetItem(totals, seen[k], total) < 0) {
+            Py_XDECREF(total);
+            goto fail;
+        }
+        Py_DECREF(total);
+    }
+    PyMem_Free(sums);
+    PyMem_Free(seen);
+    goto done;
+fail:
+    PyMem_Free(sums);
+    PyMem_Free(seen);
+    Py_CLEAR(totals);
+done:
+    for (int i = 0; i < held; i++)
+        PyBuffer_Release(&views[i]);
+    return totals;
+}
+
+/* unmark(flags: bytearray, units: dict) -> None: flags[unit] = 0 for every key of units. */
+static PyObject *unmark(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyByteArray_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "unmark(flags: bytearray, units: dict)");
+        return NULL;
+    }
+    char *flags = PyByteArray_AS_STRING(args[0]);
+    Py_ssize_t size = PyByteArray_GET_SIZE(args[0]), position = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(args[1], &position, &key, &value)) {
+        Py_ssize_t unit = PyLong_AsSsize_t(key);
+        if (unit == -1 && PyErr_Occurred())
+            return NULL;
+        if (unit < 0 || unit >= size) {
+            PyErr_SetString(PyExc_IndexError, "a unit lies outside the flags");
+            return NULL;
+        }
+        flags[unit] = 0;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
@@ -534,6 +648,10 @@ static PyMethodDef methods[] = {
     {"repeat_findings", (PyCFunction)(void (*)(void))repeat_findings, METH_FASTCALL,
      "repeat_findings(fingerprints, first_of, repeats, run_length, active, key_lengths, "
      "protected, min_chars, block_min_chars, finding, rules): find_repeats' findings"},
+    {"rule_totals", (PyCFunction)(void (*)(void))rule_totals, METH_FASTCALL,
+     "rule_totals(rules, starts, ends, chars): [units, bytes, chars] per rule"},
+    {"unmark", (PyCFunction)(void (*)(void))unmark, METH_FASTCALL,
+     "unmark(flags, units): flags[unit] = 0 for every unit (dict key)"},
     {"still_kept", (PyCFunction)(void (*)(void))still_kept, METH_FASTCALL,
      "still_kept(units, flags): the units whose flag is not 0"},
     {"finding_columns", (PyCFunction)(void (*)(void))finding_columns, METH_FASTCALL,

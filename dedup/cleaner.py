@@ -67,6 +67,14 @@ def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
     return word_flags
 
 
+def _load_unmark() -> Callable[[bytearray, dict[int, Finding]], None] | None:
+    try:
+        from ._repeats import unmark
+    except ImportError:  # the extension is not built: _unmark sets each flag by a call
+        return None
+    return unmark
+
+
 def _load_still_kept() -> Callable[[list[int], bytearray], list[int]] | None:
     try:
         from ._repeats import still_kept
@@ -77,6 +85,7 @@ def _load_still_kept() -> Callable[[list[int], bytearray], list[int]] | None:
 
 _compiled_word_flags = _load_word_flags()
 _compiled_still_kept = _load_still_kept()
+_compiled_unmark = _load_unmark()
 _compiled_char_counts = _load_char_counts()
 
 _P = ParamSpec("_P")
@@ -504,8 +513,12 @@ def kept_among(units: Sequence[int], flags: bytearray) -> list[int]:
     return list(compress(units, map(flags.__getitem__, units)))
 
 
-def _unmark(flags: bytearray, units: Iterable[int]) -> None:
-    """Set the flag of each unit to 0, with C-level calls."""
+def _unmark(flags: bytearray, units: Mapping[int, object]) -> None:
+    """Set the flag of each unit (a key of units) to 0: one C pass where
+    ``dedup._repeats`` is built, else a C-level call per unit."""
+    if _compiled_unmark is not None and isinstance(units, dict):
+        _compiled_unmark(flags, units)
+        return
     deque(map(flags.__setitem__, units, repeat(0)), maxlen=0)
 
 

@@ -33,19 +33,23 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
     """The characters of each span of data, an invalid sequence counting as one (as
     decoding with "replace" counts them): in C where ``dedup._fold`` is built, where only
     the spans that are not UTF-8 are decoded."""
+    return _removed_char_counts(data, starts, ends).tolist()
+
+
+def _removed_char_counts(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> array[int]:
     undecided: Iterable[int]
     if _compiled_span_char_counts is not None:
         counts = array("q")
         counts.frombytes(_compiled_span_char_counts(data, array("q", starts), array("q", ends)))
-        chars = counts.tolist()
-        undecided = compress(range(len(chars)), map((-1).__eq__, chars))
+        # -1 marks a span that is not UTF-8: rare, so searched for only if there is one.
+        undecided = compress(range(len(counts)), map((-1).__eq__, counts)) if -1 in counts else ()
     else:
-        chars = list(map(sub, ends, starts))
-        undecided = range(len(chars))
+        counts = array("q", map(sub, ends, starts))
+        undecided = range(len(counts))
     for index in undecided:
         text = data[starts[index] : ends[index]]
-        chars[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
-    return chars
+        counts[index] = len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
+    return counts
 
 
 def _load_finding_columns() -> Callable[..., tuple[Any, ...]] | None:
@@ -56,7 +60,16 @@ def _load_finding_columns() -> Callable[..., tuple[Any, ...]] | None:
     return finding_columns
 
 
+def _load_rule_totals() -> Callable[..., dict[str, list[int]]] | None:
+    try:
+        from ._repeats import rule_totals
+    except ImportError:  # the extension is not built: rule_totals sums in Python
+        return None
+    return rule_totals
+
+
 _compiled_finding_columns = _load_finding_columns()
+_compiled_rule_totals = _load_rule_totals()
 
 
 class FindingColumns(NamedTuple):
@@ -224,16 +237,19 @@ class CleanResult:
                 rules = list(map(_RULE, decisions))
                 starts = list(map(_START, decisions))
                 ends = list(map(_END, decisions))
+            chars = _removed_char_counts(self.data, starts, ends)
             totals: dict[str, list[int]] = {}
-            for rule, start, end, chars in zip(
-                rules, starts, ends, removed_chars(self.data, starts, ends), strict=True
-            ):
-                total = totals.get(rule)
-                if total is None:
-                    total = totals[rule] = [0, 0, 0]
-                total[0] += 1
-                total[1] += end - start
-                total[2] += chars
+            if _compiled_rule_totals is not None:
+                listed = rules if isinstance(rules, list) else list(rules)
+                totals = _compiled_rule_totals(listed, array("q", starts), array("q", ends), chars)
+            else:
+                for rule, start, end, count in zip(rules, starts, ends, chars, strict=True):
+                    total = totals.get(rule)
+                    if total is None:
+                        total = totals[rule] = [0, 0, 0]
+                    total[0] += 1
+                    total[1] += end - start
+                    total[2] += count
             self._totals = {rule: RuleTotal(*total) for rule, total in totals.items()}
         return self._totals
 

@@ -170,3 +170,53 @@ def test_still_kept_refuses_a_unit_outside_the_flags() -> None:
         still_kept([0, 3], bytearray(b"\1\1\1"))
     with pytest.raises(IndexError):
         still_kept([-1], bytearray(b"\1"))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["repeat", "boilerplate:x:en", "pattern:1"]), st.integers(0, 9)),
+        max_size=30,
+    )
+)
+def test_compiled_rule_totals_equal_python_totals(decided: list[tuple[str, int]]) -> None:
+    # Spans of the data "aé" repeated: one or two bytes per character, and an invalid
+    # byte (counted as one character, as "replace" decoding counts it).
+    data = "a\u00e9".encode() * 20 + b"\xff" * 5
+    starts = [5 * position % 60 for position in range(len(decided))]
+    ends = [start + size for start, (_, size) in zip(starts, decided, strict=True)]
+    decisions = [
+        results.Decision(unit, start, end, 1, 1, rule)
+        for unit, (start, end, (rule, _)) in enumerate(zip(starts, ends, decided, strict=True))
+    ]
+    compiled = results.CleanResult("doc", data, data, 0, decisions).rule_totals()
+    with patch.object(results, "_compiled_rule_totals", None):
+        in_python = results.CleanResult("doc", data, data, 0, decisions).rule_totals()
+    assert compiled == in_python
+    assert list(compiled) == list(dict.fromkeys(rule for rule, _ in decided))  # first seen
+    assert sum(total.units for total in compiled.values()) == len(decided)
+
+
+@given(st.dictionaries(st.integers(0, 19), st.none(), max_size=20))
+def test_units_are_unmarked_in_c_as_in_python(units: dict[int, None]) -> None:
+    flags = bytearray(b"\1") * 20
+    cleaner_module._unmark(flags, units)
+    expected = bytearray(b"\1") * 20
+    with patch.object(cleaner_module, "_compiled_unmark", None):
+        cleaner_module._unmark(expected, units)
+    assert flags == expected == bytearray(unit not in units for unit in range(20))
+
+
+def test_unmark_refuses_a_unit_outside_the_flags() -> None:
+    from dedup._repeats import unmark
+
+    with pytest.raises(IndexError):
+        unmark(bytearray(3), {3: None})
+
+
+def test_rule_totals_merge_equal_rule_names_that_are_not_one_object() -> None:
+    from dedup._repeats import rule_totals
+
+    other = "".join(["rep", "eat"])  # equal to "repeat", made apart
+    assert other is not "repeat"  # noqa: F632 - the point of the test
+    spans = array("q", [0, 2, 4]), array("q", [1, 3, 5]), array("q", [1, 1, 1])
+    assert rule_totals(["repeat", "x", other], *spans) == {"repeat": [2, 2, 2], "x": [1, 1, 1]}

@@ -526,8 +526,9 @@ done:
     return result;
 }
 
-/* rule_totals(rules: list, starts, ends, chars) -> dict: per rule, in the order rules first
- * occur, [units, bytes, characters] of the spans (array('q')s, one entry per rule). */
+/* rule_totals(rules: list of str, starts, ends, chars) -> dict: per rule, in the order
+ * rules first occur, [units, bytes, characters] of the spans (array('q')s, one entry per
+ * rule). */
 static PyObject *rule_totals(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 4 || !PyList_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "rule_totals(rules: list, starts, ends, chars)");
@@ -561,16 +562,16 @@ static PyObject *rule_totals(PyObject *module, PyObject *const *args, Py_ssize_t
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *rule = PyList_GET_ITEM(rules, i);
+        if (!PyUnicode_CheckExact(rule)) { /* then comparing them runs no Python code */
+            PyErr_SetString(PyExc_TypeError, "rules must be str");
+            goto fail;
+        }
         Py_ssize_t slot = -1;
         if (last >= 0 && seen[last] == rule)
             slot = last;
-        for (Py_ssize_t k = 0; slot < 0 && k < distinct; k++) {
-            int same = seen[k] == rule ? 1 : PyObject_RichCompareBool(seen[k], rule, Py_EQ);
-            if (same < 0)
-                goto fail;
-            if (same)
+        for (Py_ssize_t k = 0; slot < 0 && k < distinct; k++)
+            if (seen[k] == rule || PyUnicode_Compare(seen[k], rule) == 0)
                 slot = k;
-        }
         if (slot < 0) {
             if (distinct == capacity) {
                 capacity *= 2;
@@ -605,13 +606,12 @@ static PyObject *rule_totals(PyObject *module, PyObject *const *args, Py_ssize_t
         }
         Py_DECREF(total);
     }
-    PyMem_Free(sums);
-    PyMem_Free(seen);
-    goto done;
+    goto release;
 fail:
+    Py_CLEAR(totals);
+release:
     PyMem_Free(sums);
     PyMem_Free(seen);
-    Py_CLEAR(totals);
 done:
     for (int i = 0; i < held; i++)
         PyBuffer_Release(&views[i]);

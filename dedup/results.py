@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import is_not, itemgetter, sub
@@ -238,11 +239,15 @@ class CleanResult:
                 starts = list(map(_START, decisions))
                 ends = list(map(_END, decisions))
             chars = _removed_char_counts(self.data, starts, ends)
-            totals: dict[str, list[int]] = {}
+            totals: dict[str, list[int]] | None = None
             if _compiled_rule_totals is not None:
                 listed = rules if isinstance(rules, list) else list(rules)
-                totals = _compiled_rule_totals(listed, array("q", starts), array("q", ends), chars)
-            else:
+                with suppress(TypeError):  # a rule that is not a str: summed in Python
+                    totals = _compiled_rule_totals(
+                        listed, array("q", starts), array("q", ends), chars
+                    )
+            if totals is None:
+                totals = {}
                 for rule, start, end, count in zip(rules, starts, ends, chars, strict=True):
                     total = totals.get(rule)
                     if total is None:

@@ -220,3 +220,16 @@ def test_rule_totals_merge_equal_rule_names_that_are_not_one_object() -> None:
     assert other is not "repeat"  # noqa: F632 - the point of the test
     spans = array("q", [0, 2, 4]), array("q", [1, 3, 5]), array("q", [1, 1, 1])
     assert rule_totals(["repeat", "x", other], *spans) == {"repeat": [2, 2, 2], "x": [1, 1, 1]}
+
+
+def test_rule_totals_of_a_rule_that_is_not_a_str_are_summed_in_python() -> None:
+    data = b"abcdef"
+    odd_rule: object = 7
+    decisions = [
+        results.Decision(0, 0, 2, 1, 1, "repeat"),
+        results.Decision(1, 2, 5, 1, 1, odd_rule),  # type: ignore[arg-type]
+    ]
+    totals: dict[object, results.RuleTotal] = dict(
+        results.CleanResult("doc", data, b"f", 2, decisions).rule_totals()
+    )
+    assert totals == {"repeat": results.RuleTotal(1, 2, 2), 7: results.RuleTotal(1, 3, 3)}

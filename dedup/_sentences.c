@@ -89,20 +89,25 @@ static int read_abbreviations(PyObject *set, Abbreviations *known) {
         PyErr_NoMemory();
         return -1;
     }
-    Py_ssize_t position = 0;
-    PyObject *item;
-    Py_hash_t hash;
-    while (_PySet_NextEntry(set, &position, &item, &hash)) {
+    PyObject *iterator = PyObject_GetIter(set), *item;
+    if (iterator == NULL)
+        return -1;
+    while ((item = PyIter_Next(iterator)) != NULL) {
         if (!PyUnicode_CheckExact(item)) {
             known->longest = PY_SSIZE_T_MAX;
-            continue;
+        } else {
+            Py_ssize_t length = PyUnicode_GET_LENGTH(item);
+            if (length > known->longest)
+                known->longest = length;
+            if (PyUnicode_IS_ASCII(item) && length <= PACKED_MAX &&
+                known->count < PySet_GET_SIZE(set))
+                known->packed[known->count++] = pack_word(PyUnicode_AsUTF8(item), length);
         }
-        Py_ssize_t length = PyUnicode_GET_LENGTH(item);
-        if (length > known->longest)
-            known->longest = length;
-        if (PyUnicode_IS_ASCII(item) && length <= PACKED_MAX)
-            known->packed[known->count++] = pack_word(PyUnicode_AsUTF8(item), length);
+        Py_DECREF(item);
     }
+    Py_DECREF(iterator);
+    if (PyErr_Occurred())
+        return -1;
     qsort(known->packed, (size_t)known->count, sizeof *known->packed, compare_packed);
     return 0;
 }
@@ -366,6 +371,7 @@ static PyObject *sentence_spans(PyObject *module, PyObject *const *args, Py_ssiz
         return NULL;
     Splitter splitter = {args[3], args[4], {NULL, 0, 0}, NULL, 0, NULL, NULL, 0, {NULL, 0, 0}};
     if (read_abbreviations(args[3], &splitter.known) < 0) {
+        PyMem_Free(splitter.known.packed);
         release_spans(&lines);
         return NULL;
     }

@@ -18,20 +18,6 @@ static inline int is_space(unsigned char byte) {
     return byte == ' ' || (byte >= '\t' && byte <= '\r');
 }
 
-/* Whether text is all ASCII, eight bytes at a time. */
-static int is_ascii(const unsigned char *text, Py_ssize_t length) {
-    uint64_t high = 0;
-    Py_ssize_t at = 0;
-    for (; at + 8 <= length; at += 8) {
-        uint64_t word;
-        memcpy(&word, text + at, 8);
-        high |= word;
-    }
-    for (; at < length; at++)
-        high |= text[at];
-    return (high & UINT64_C(0x8080808080808080)) == 0;
-}
-
 /* line_table(body) -> (starts, ends, filled): per line of body.split(b"\n"), its start
  * and end offsets (native int64, the newline excluded) and 1 when it is not blank. */
 static PyObject *line_table(PyObject *module, PyObject *body) {

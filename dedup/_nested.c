@@ -62,20 +62,6 @@ static int first_kept(const unsigned char *text, Py_ssize_t length) {
     return -1;
 }
 
-/* Whether the first `length` bytes are all ASCII, eight at a time. */
-static int all_ascii(const unsigned char *text, Py_ssize_t length) {
-    uint64_t high = 0;
-    Py_ssize_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t word;
-        memcpy(&word, text + i, 8);
-        high |= word;
-    }
-    for (; i < length; i++)
-        high |= text[i];
-    return (high & UINT64_C(0x8080808080808080)) == 0;
-}
-
 /* Most neighbours differ at their first letter: when both heads start with an ASCII
  * letter or digit, these differ, and neither head holds a byte beyond ASCII (which
  * would compare letters instead), the heads do not start one another. */
@@ -88,7 +74,7 @@ static int differ_at_once(PyObject *unit, PyObject *following) {
     int first = first_kept(text, length), next_first = first_kept(next, next_length);
     /* (A following head with no byte kept, next_first -1, starts nothing either way.) */
     return first >= 0 && first < 0x80 && next_first < 0x80 && first != next_first &&
-           all_ascii(text, length) && all_ascii(next, next_length);
+           is_ascii(text, length) && is_ascii(next, next_length);
 }
 
 /* 1 when `unit` may wrap `following` (both bytes), else 0. */

@@ -135,19 +135,6 @@ static inline Py_ssize_t offset_at(const Splitter *splitter, Py_ssize_t at) {
     return splitter->ascii ? at : splitter->offsets[at];
 }
 
-static int is_ascii(const unsigned char *text, Py_ssize_t length) {
-    uint64_t high = 0;
-    Py_ssize_t at = 0;
-    for (; at + 8 <= length; at += 8) {
-        uint64_t word;
-        memcpy(&word, text + at, 8);
-        high |= word;
-    }
-    for (; at < length; at++)
-        high |= text[at];
-    return (high & UINT64_C(0x8080808080808080)) == 0;
-}
-
 /* The first of `.`, `!` and `?` in ASCII text from `at`, or `length`: eight bytes at a
  * time (a word holds one of them when it XORed with that byte repeated holds a zero
  * byte), as most bytes of prose are none of them. */

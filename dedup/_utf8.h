@@ -1,9 +1,24 @@
-/* Strict UTF-8 decoding, shared by the C extensions. */
+/* Strict UTF-8 decoding and an ASCII test, shared by the C extensions. */
 #ifndef DEDUP_UTF8_H
 #define DEDUP_UTF8_H
 
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Whether text is all ASCII, eight bytes at a time. */
+static inline int is_ascii(const unsigned char *text, Py_ssize_t length) {
+    uint64_t high = 0;
+    Py_ssize_t at = 0;
+    for (; at + 8 <= length; at += 8) {
+        uint64_t word;
+        memcpy(&word, text + at, 8);
+        high |= word;
+    }
+    for (; at < length; at++)
+        high |= text[at];
+    return (high & UINT64_C(0x8080808080808080)) == 0;
+}
 
 /* The next code point of strict UTF-8 at text[*at], advancing *at past it; or -1 when no
  * valid character starts there (overlong, surrogate, out of range or cut short), where

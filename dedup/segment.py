@@ -208,10 +208,12 @@ def _sentence_spans(body: bytes, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _sentences_of_lines(
-    body: bytes, line_starts: Iterable[int], line_ends: Iterable[int]
+    body: bytes, line_starts: array[int], line_ends: array[int], filled: bytes
 ) -> tuple[Sequence[int], Sequence[int]]:
-    """The starts and ends of the sentences of these lines of body, in order: in C
-    (``dedup._sentences``) where it is built, but for lines over ``_MAX_LINE_IN_C``."""
+    """The starts and ends of the sentences of the lines of body, in order: in C
+    (``dedup._sentences``) where it is built, but for lines over ``_MAX_LINE_IN_C``.
+    ``filled`` is 1 for a line that is not blank; C is given every line (a blank one
+    holds no sentence), Python only those."""
     if _sentence_spans_in_c is not None:
 
         def long_line(start: int, end: int) -> list[tuple[int, int]]:
@@ -221,8 +223,8 @@ def _sentences_of_lines(
         spans.frombytes(
             _sentence_spans_in_c(
                 body,
-                line_starts if isinstance(line_starts, array) else array("q", line_starts),
-                line_ends if isinstance(line_ends, array) else array("q", line_ends),
+                line_starts,
+                line_ends,
                 ABBREVIATIONS,
                 is_abbreviation_word,
                 _MAX_LINE_IN_C,
@@ -232,7 +234,7 @@ def _sentences_of_lines(
         return spans[0::2], spans[1::2]
     starts: list[int] = []
     ends: list[int] = []
-    for start, end in zip(line_starts, line_ends, strict=True):
+    for start, end in zip(compress(line_starts, filled), compress(line_ends, filled)):
         for a, b in _sentence_spans(body, *_strip_span(body, start, end)):
             starts.append(a)
             ends.append(b)
@@ -267,16 +269,13 @@ def segment(data: bytes, unit: str = "auto") -> Segmentation:
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
     line_starts, line_ends, filled = _split_lines(body)
-    if unit in ("line", "sentence"):
-        line_spans = compress(line_starts, filled), compress(line_ends, filled)
-        if unit == "line":
-            return Segmentation(bom, body, *line_spans)
+    if unit == "line":
+        return Segmentation(bom, body, compress(line_starts, filled), compress(line_ends, filled))
+    if unit == "sentence":
         # Sentences are cut within each line: a sentence never spans a line break, so
         # removing sentences never changes how the rest of the text is cut (cutting
         # across wrapped lines depended on layout decisions that a removal could flip).
-        if _sentence_spans_in_c is not None:  # a blank line holds no sentence: give all
-            return Segmentation(bom, body, *_sentences_of_lines(body, line_starts, line_ends))
-        return Segmentation(bom, body, *_sentences_of_lines(body, *line_spans))
+        return Segmentation(bom, body, *_sentences_of_lines(body, line_starts, line_ends, filled))
     firsts, lasts, verdicts = _blocks(body, line_starts, line_ends, filled, unit != "paragraph")
     multi = list(compress(range(len(firsts)), map(ne, firsts, lasts)))
     if unit == "paragraph" or not multi:

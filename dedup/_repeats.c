@@ -15,6 +15,20 @@
 #include "_arrays.h"
 
 #define MAX_COPIES 16
+/* How many units ahead a table slot is fetched: the tables are larger than the cache,
+ * and a probe that waits for memory costs as much as the rest of a unit's work. */
+#define AHEAD 16
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
+
+/* The first slot to probe for a fingerprint in a table of size slots (a power of 2). */
+static inline size_t slot_of(uint64_t fingerprint, size_t size) {
+    return (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
+}
 #define MAX_CHAIN (MAX_COPIES + 1)
 
 typedef struct {
@@ -22,6 +36,13 @@ typedef struct {
     int64_t length[MAX_CHAIN];
     int count;
 } Chain;
+
+/* A group of units with one fingerprint, known by its first copy: where its later
+ * copies are listed (a block of MAX_COPIES positions, one cache line) and how many. */
+typedef struct {
+    int32_t block;
+    int32_t copies;
+} Group;
 
 static int64_t chain_length(const Chain *chain, int64_t position) {
     for (int i = 0; i < chain->count; i++)
@@ -45,7 +66,8 @@ static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t
         goto release_first;
     if (get_array(args[3], &out_view, 'q', "out") < 0)
         goto release_repeats;
-    const uint64_t *fps = fps_view.buf;
+    /* The fingerprints only give the count of units: first_of, made from them, tells
+     * which units are copies of which. */
     const int64_t *first_of = first_view.buf;
     const int64_t *repeats = repeats_view.buf;
     int64_t *out = out_view.buf;
@@ -61,57 +83,57 @@ static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t
             goto release_all;
         }
     }
-    /* Later copies per fingerprint: an open-addressing table of fingerprints, each with
-     * the list (through next[]) of its first MAX_COPIES later copies. */
-    size_t size = 16;
-    while (size < (size_t)count * 2)
-        size <<= 1;
-    uint64_t *keys = PyMem_Calloc(size, sizeof *keys);
-    int64_t *heads = PyMem_Calloc(size, sizeof *heads);
-    int64_t *tails = PyMem_Calloc(size, sizeof *tails);
-    unsigned char *copies = PyMem_Calloc(size, 1); /* 0 marks an empty slot */
-    int64_t *next = PyMem_Calloc((size_t)count + 1, sizeof *next);
+    /* The first MAX_COPIES later copies of each group, in the group's block. Groups are
+     * indexed by their first copy, which first_of gives (it came from the fingerprints),
+     * so no table is probed. The group and the block a repeat reads are fetched some
+     * repeats ahead: they are scattered over memory larger than the cache. */
+    if (units > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "too many units");
+        goto release_all;
+    }
+    Group *groups = PyMem_Calloc((size_t)units + 1, sizeof *groups);
+    char *block_memory = PyMem_Malloc(((size_t)count + 1) * MAX_COPIES * sizeof(int32_t) + 64);
     Chain *before = PyMem_Malloc(sizeof *before), *chain = PyMem_Malloc(sizeof *chain);
-    if (!keys || !heads || !tails || !copies || !next || !before || !chain) {
+    if (!groups || !block_memory || !before || !chain) {
         PyErr_NoMemory();
         goto free_all;
     }
+    /* Each block on a cache line of its own. */
+    int32_t *blocks = (int32_t *)(block_memory + (64 - (uintptr_t)block_memory % 64) % 64);
+    int32_t blocks_used = 0;
     before->count = 0;
     int64_t previous = -2;
     for (Py_ssize_t r = 0; r < count; r++) {
+        if (r + AHEAD < count)
+            PREFETCH(&groups[first_of[repeats[r + AHEAD]]]);
+        if (r + AHEAD / 2 < count) {
+            const Group *ahead = &groups[first_of[repeats[r + AHEAD / 2]]];
+            if (ahead->copies)
+                PREFETCH(&blocks[(size_t)ahead->block * MAX_COPIES]);
+        }
         int64_t position = repeats[r];
         if (position != previous + 1)
             before->count = 0; /* the unit before is a first copy: no run goes through it */
         previous = position;
-        uint64_t fingerprint = fps[position];
-        size_t slot = (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
-        while (copies[slot] && keys[slot] != fingerprint)
-            slot = (slot + 1) & (size - 1);
         int64_t first = first_of[position];
+        Group *group = &groups[first];
+        int32_t *copies = &blocks[(size_t)(group->copies ? group->block : blocks_used) * MAX_COPIES];
         chain->count = 1;
         chain->position[0] = first;
         chain->length[0] = chain_length(before, first - 1) + 1;
         int64_t longest = chain->length[0];
-        if (copies[slot]) {
-            for (int64_t source = heads[slot]; source >= 0; source = next[source]) {
-                int64_t at = repeats[source];
-                int64_t length = chain_length(before, at - 1) + 1;
-                chain->position[chain->count] = at;
-                chain->length[chain->count++] = length;
-                if (length > longest)
-                    longest = length;
-            }
+        for (int32_t i = 0; i < group->copies; i++) {
+            int64_t at = copies[i];
+            int64_t length = chain_length(before, at - 1) + 1;
+            chain->position[chain->count] = at;
+            chain->length[chain->count++] = length;
+            if (length > longest)
+                longest = length;
         }
-        if (copies[slot] < MAX_COPIES) {
-            next[r] = -1;
-            if (copies[slot])
-                next[tails[slot]] = r;
-            else {
-                keys[slot] = fingerprint;
-                heads[slot] = r;
-            }
-            tails[slot] = r;
-            copies[slot]++;
+        if (group->copies < MAX_COPIES) {
+            if (!group->copies)
+                group->block = blocks_used++;
+            copies[group->copies++] = (int32_t)position;
         }
         out[r] = longest;
         Chain *swap = before;
@@ -120,11 +142,8 @@ static PyObject *copied_runs(PyObject *module, PyObject *const *args, Py_ssize_t
     }
     result = Py_NewRef(Py_None);
 free_all:
-    PyMem_Free(keys);
-    PyMem_Free(heads);
-    PyMem_Free(tails);
-    PyMem_Free(copies);
-    PyMem_Free(next);
+    PyMem_Free(groups);
+    PyMem_Free(block_memory);
     PyMem_Free(before);
     PyMem_Free(chain);
 release_all:
@@ -181,8 +200,10 @@ static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_
     }
     memset(slots, 0xff, size * sizeof *slots); /* a position of -1 marks an empty slot */
     for (Py_ssize_t i = 0; i < count; i++) {
+        if (i + AHEAD < count)
+            PREFETCH(&slots[slot_of(fps[i + AHEAD], size)]);
         uint64_t fingerprint = fps[i];
-        size_t slot = (size_t)((fingerprint * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (size - 1);
+        size_t slot = slot_of(fingerprint, size);
         while (slots[slot].position >= 0 && slots[slot].fingerprint != fingerprint)
             slot = (slot + 1) & (size - 1);
         if (slots[slot].position < 0) {

@@ -223,7 +223,75 @@ done:
     return result;
 }
 
-/* gather(values, positions, out): out[i] = values[positions[i]], for a list of positions. */
+/* first_copies_among(first_of_all, active, first_of) -> bytes: what first_copies gives
+ * for the fingerprints of the units in active (a list of ascending unit indices), worked
+ * out from first_of_all, the first copies among all units: two units have one
+ * fingerprint when they have one first copy. No table is probed, and a unit that is a
+ * first copy (most are) is a read of memory in order. */
+static PyObject *first_copies_among(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "first_copies_among(first_of_all, active: list, first_of)");
+        return NULL;
+    }
+    Py_buffer all_view, first_view;
+    if (get_array(args[0], &all_view, 'q', "first_of_all") < 0)
+        return NULL;
+    if (get_array(args[2], &first_view, 'q', "first_of") < 0) {
+        PyBuffer_Release(&all_view);
+        return NULL;
+    }
+    const int64_t *first_of_all = all_view.buf;
+    int64_t *first_of = first_view.buf;
+    PyObject *active = args[1], *result = NULL;
+    Py_ssize_t units = all_view.len / 8, count = PyList_GET_SIZE(active), repeats = 0;
+    int32_t *leader = NULL; /* per first copy among all: the position of its group's first */
+    int64_t *found = NULL;
+    if (first_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "first_of must hold one position per active unit");
+        goto done;
+    }
+    if (units > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "too many units");
+        goto done;
+    }
+    leader = PyMem_Malloc(((size_t)units + 1) * sizeof *leader);
+    found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
+    if (!leader || !found) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(leader, 0xff, ((size_t)units + 1) * sizeof *leader); /* -1: no member met yet */
+    int64_t previous = -1;
+    for (Py_ssize_t position = 0; position < count; position++) {
+        int64_t unit = PyLong_AsLongLong(PyList_GET_ITEM(active, position));
+        if (unit == -1 && PyErr_Occurred())
+            goto done;
+        if (unit <= previous || unit >= units) {
+            PyErr_SetString(PyExc_ValueError, "active must be ascending units");
+            goto done;
+        }
+        previous = unit;
+        int64_t first = first_of_all[unit];
+        if (first < 0 || first > unit) {
+            PyErr_SetString(PyExc_ValueError, "a first copy lies after its unit");
+            goto done;
+        }
+        if (leader[first] < 0)
+            leader[first] = (int32_t)position;
+        else
+            found[repeats++] = position;
+        first_of[position] = leader[first];
+    }
+    result = PyBytes_FromStringAndSize((const char *)found, repeats * 8);
+done:
+    PyMem_Free(leader);
+    PyMem_Free(found);
+    PyBuffer_Release(&first_view);
+    PyBuffer_Release(&all_view);
+    return result;
+}
+
+/* gather(values, positions, out), positions, out): out[i] = values[positions[i]], for a list of positions. */
 static PyObject *gather(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyList_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "gather(values, positions: list, out)");
@@ -664,6 +732,8 @@ static PyObject *unmark(PyObject *module, PyObject *const *args, Py_ssize_t narg
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
+    {"first_copies_among", (PyCFunction)(void (*)(void))first_copies_among, METH_FASTCALL,
+     "first_copies_among(first_of_all, active, first_of): first_copies of active's units"},
     {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,
      "gather(values, positions, out): out[i] = values[positions[i]]"},
     {"repeat_findings", (PyCFunction)(void (*)(void))repeat_findings, METH_FASTCALL,

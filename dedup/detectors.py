@@ -21,16 +21,23 @@ from .boilerplate import EDGE, STRONG, Rule
 class _Compiled(NamedTuple):
     copied_runs: Callable[[array[int], array[int], array[int], array[int]], None]
     first_copies: Callable[[array[int], array[int]], bytes]
+    first_copies_among: Callable[[array[int], list[int], array[int]], bytes]
     gather: Callable[[array[int], list[int], array[int]], None]
     repeat_findings: Callable[..., dict[int, Finding]]
 
 
 def _load_compiled() -> _Compiled | None:
     try:
-        from ._repeats import copied_runs, first_copies, gather, repeat_findings
+        from ._repeats import (
+            copied_runs,
+            first_copies,
+            first_copies_among,
+            gather,
+            repeat_findings,
+        )
     except ImportError:  # the extension is not built: the Python code does the same
         return None
-    return _Compiled(copied_runs, first_copies, gather, repeat_findings)
+    return _Compiled(copied_runs, first_copies, first_copies_among, gather, repeat_findings)
 
 
 _compiled = _load_compiled()
@@ -74,7 +81,7 @@ def find_repeats(
     run's keys add up to ``block_min_chars``, however short each unit is.
     ``first_of_all`` may give the index of each unit's first copy among all units (the
     caller often has it already); it stands for the first copies in ``active`` when
-    ``active`` is every unit.
+    ``active`` is every unit, and gives them without hashing otherwise.
 
     >>> fps = [1, 2, 3, 1, 2, 9, 5, 5]
     >>> lengths = [30, 5, 30, 30, 5, 30, 3, 3]
@@ -88,6 +95,8 @@ def find_repeats(
     if whole and first_of_all is not None:
         first_of = first_of_all
         repeats = array("q", compress(range(len(fps)), map(ne, first_of, range(len(fps)))))
+    elif first_of_all is not None:
+        first_of, repeats = first_copies_among(first_of_all, active, fps)
     else:
         # Only the positions whose first copy is earlier (the repeats) need Python work.
         first_of, repeats = first_copies(fps)
@@ -157,6 +166,32 @@ def first_copies(fingerprints: Sequence[int]) -> tuple[array[int], array[int]]:
     first_of = array("q", map(first.setdefault, fingerprints, range(count)))
     del first
     return first_of, array("q", compress(range(count), map(ne, first_of, range(count))))
+
+
+def first_copies_among(
+    first_of_all: Sequence[int], active: Sequence[int], fingerprints: Sequence[int]
+) -> tuple[array[int], array[int]]:
+    """:func:`first_copies` of ``fingerprints``, the fingerprints of the units in
+    ``active``, given ``first_of_all``, the first copies among all units.
+
+    Units with one fingerprint have one first copy, so in C (``dedup._repeats``) this
+    reads ``first_of_all`` instead of hashing each fingerprint again.
+
+    >>> [list(positions) for positions in first_copies_among([0, 1, 0, 0], [1, 2, 3], [8, 7, 7])]
+    [[0, 1, 1], [2]]
+    """
+    compiled = _compiled
+    if (
+        compiled is not None
+        and isinstance(first_of_all, array)
+        and first_of_all.typecode == "q"
+        and isinstance(active, list)
+    ):
+        first_of = array("q", bytes(8 * len(active)))
+        repeats = array("q")
+        repeats.frombytes(compiled.first_copies_among(first_of_all, active, first_of))
+        return first_of, repeats
+    return first_copies(fingerprints)
 
 
 def _gather(fingerprints: Sequence[int], positions: Sequence[int]) -> Sequence[int]:

@@ -77,6 +77,48 @@ def test_compiled_first_copies_equal_python_first_copies(fingerprints: list[int]
     assert (list(first_of), list(repeats)) == (list(in_python[0]), list(in_python[1]))
 
 
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 2**64 - 1]), max_size=200), st.data())
+def test_first_copies_among_active_units_equal_hashing_them(
+    fingerprints: list[int], data: st.DataObject
+) -> None:
+    first_of_all, _ = detectors.first_copies(array("Q", fingerprints))
+    kept = data.draw(
+        st.lists(st.booleans(), min_size=len(fingerprints), max_size=len(fingerprints))
+    )
+    active = [unit for unit, keep in enumerate(kept) if keep]
+    theirs = [fingerprints[unit] for unit in active]
+    first_of, repeats = detectors.first_copies_among(first_of_all, active, array("Q", theirs))
+    expected = detectors.first_copies(theirs)  # a list: the dict
+    assert (list(first_of), list(repeats)) == (list(expected[0]), list(expected[1]))
+
+
+@pytest.mark.parametrize(
+    ("first_of_all", "active", "message"),
+    [
+        ([0, 1, 0], [2, 1], "ascending"),
+        ([0, 1, 0], [1, 1], "ascending"),
+        ([0, 1, 0], [0, 3], "ascending"),
+        ([0, 2, 0], [1], "after its unit"),
+        ([0, -1, 0], [1], "after its unit"),
+    ],
+)
+def test_first_copies_among_refuses_what_is_no_first_copy(
+    first_of_all: list[int], active: list[int], message: str
+) -> None:
+    compiled = detectors._compiled
+    assert compiled is not None
+    first_of = array("q", [0] * len(active))
+    with pytest.raises(ValueError, match=message):
+        compiled.first_copies_among(array("q", first_of_all), active, first_of)
+
+
+def test_first_copies_among_needs_a_position_per_active_unit() -> None:
+    compiled = detectors._compiled
+    assert compiled is not None
+    with pytest.raises(ValueError, match="one position per active unit"):
+        compiled.first_copies_among(array("q", [0, 0]), [0, 1], array("q", [0]))
+
+
 @given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=50), st.data())
 def test_compiled_gather_equals_python_gather(values: list[int], data: st.DataObject) -> None:
     positions = data.draw(st.lists(st.integers(0, len(values) - 1), max_size=60))

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .allocator import keep_freed_memory
 from .cli_corpus import CorpusOptions, corpus_options, corpus_runner, index_group
 from .config import LEARN_SCOPES, SCOPES, UNITS, CleanConfig
 from .hashing import HASH_BITS, fingerprinter
@@ -258,6 +259,10 @@ def clean(
         raise click.UsageError("--in-place cannot rewrite stdin")
     if window_mb:
         _refuse_with_window(sources, config, extras, corpus, in_place)
+    else:
+        # Whole documents: their large tables are freed and made again in every pass.
+        # A stream's windows are small, and its memory is what --window bounds.
+        keep_freed_memory()
     options = RunOptions(
         check=check or extras.dry_run,
         in_place=in_place,

@@ -122,10 +122,11 @@ static inline void put(char *out, Py_ssize_t *used, int *pending_space, unsigned
 }
 
 /* The key of one unit into key->data, its length in *key_length; 1 when done, 0 when Python
- * must key it, -1 on error. */
+ * must key it, 2 once it is longer than longest_key bytes (it is not finished: a key
+ * never gets shorter as it is written), -1 on error. */
 static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text,
-                     Py_ssize_t length, const unsigned char *ascii, int plain,
-                     PyObject *blocks, PyObject *missing) {
+                     Py_ssize_t length, Py_ssize_t longest_key, const unsigned char *ascii,
+                     int plain, PyObject *blocks, PyObject *missing) {
     /* An ASCII byte writes at most one byte, plus one pending space: room for the rest of
      * the unit and a space is made here and after every folded form. */
     if (reserve(key, length + 2) < 0)
@@ -136,6 +137,8 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
     Py_ssize_t at = 0;
     int incomplete = 0;
     while (at < length) {
+        if (used > longest_key)
+            return 2;
         if (text[at] < 0x80) {
             /* A run of ASCII, the common case, in a loop of its own on plain locals (a
              * store through `out` could alias what put() reads through pointers). It has
@@ -174,7 +177,7 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
                 out[written] = (char)byte;
                 written += is_word;
                 pending = (written > 0) & !is_word;
-            } while (at < length && text[at] < 0x80);
+            } while (at < length && text[at] < 0x80 && written <= longest_key);
             used = written;
             pending_space = pending;
             continue;
@@ -210,6 +213,8 @@ static int fold_unit(Key *key, Py_ssize_t *key_length, const unsigned char *text
         for (Py_ssize_t i = 0; i < folded_length; i++)
             put(out, &used, &pending_space, folded[i]);
     }
+    if (used > longest_key)
+        return 2;
     *key_length = used;
     return !incomplete;
 }
@@ -219,10 +224,11 @@ typedef struct {
     PyObject *units;
     const unsigned char *body;
     const int64_t *starts, *ends;
-    Py_ssize_t count, longest;
+    Py_ssize_t count, longest, longest_key;
 } Units;
 
-/* Fold every unit into a new list of keys (None where Python must key the unit). */
+/* Fold every unit into a new list of keys (None where Python must key the unit, b""
+ * for a key over units->longest_key bytes). */
 static PyObject *fold_all(const Units *units, const unsigned char *ascii_map, PyObject *blocks,
                           PyObject *missing) {
     PyObject *keys = PyList_New(units->count);
@@ -252,10 +258,12 @@ static PyObject *fold_all(const Units *units, const unsigned char *ascii_map, Py
         Py_ssize_t key_length = 0;
         int done = 0;
         if (length <= units->longest) {
-            done = fold_unit(&key, &key_length, text, length, ascii_map, plain, blocks, missing);
+            done = fold_unit(&key, &key_length, text, length, units->longest_key, ascii_map,
+                             plain, blocks, missing);
             if (done < 0)
                 goto fail;
         }
+        /* A key over longest_key (done 2) is left at length 0: fold_unit did not set it. */
         PyObject *item =
             done ? PyBytes_FromStringAndSize(key.data, key_length) : Py_NewRef(Py_None);
         if (item == NULL)
@@ -287,21 +295,31 @@ static PyObject *fold_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
     }
     if (check_tables(args[1], args[2], args[3]) < 0)
         return NULL;
-    Units units = {args[0], NULL, NULL, NULL, PyList_GET_SIZE(args[0]), PY_SSIZE_T_MAX};
+    Units units = {args[0], NULL, NULL, NULL, PyList_GET_SIZE(args[0]), PY_SSIZE_T_MAX,
+                   PY_SSIZE_T_MAX};
     return fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[1]), args[2], args[3]);
 }
 
-/* fold_spans(body, starts, ends, longest, ascii, blocks, missing): fold_keys of the units
- * body[starts[i]:ends[i]] without making them; a unit over `longest` bytes gets None. */
+/* fold_spans(body, starts, ends, longest, ascii, blocks, missing[, longest_key]):
+ * fold_keys of the units body[starts[i]:ends[i]] without making them; a unit over
+ * `longest` bytes gets None, and a key over `longest_key` bytes is not finished: it
+ * comes back empty. */
 static PyObject *fold_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 7 || !PyBytes_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "fold_spans(body: bytes, starts, ends, longest, ascii, blocks, missing)");
+    if ((nargs != 7 && nargs != 8) || !PyBytes_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "fold_spans(body: bytes, starts, ends, longest, ascii, "
+                                         "blocks, missing[, longest_key])");
         return NULL;
     }
     Py_ssize_t longest = PyLong_AsSsize_t(args[3]);
     if (longest == -1 && PyErr_Occurred())
         return NULL;
+    Py_ssize_t longest_key = nargs == 8 ? PyLong_AsSsize_t(args[7]) : PY_SSIZE_T_MAX;
+    if (longest_key == -1 && PyErr_Occurred())
+        return NULL;
+    if (longest_key < 0) {
+        PyErr_SetString(PyExc_ValueError, "longest_key must not be negative");
+        return NULL;
+    }
     if (check_tables(args[4], args[5], args[6]) < 0)
         return NULL;
     Spans spans;
@@ -309,7 +327,7 @@ static PyObject *fold_spans(PyObject *module, PyObject *const *args, Py_ssize_t 
                   &spans) < 0)
         return NULL;
     Units units = {NULL, (const unsigned char *)PyBytes_AS_STRING(args[0]), spans.start,
-                   spans.end, spans.count, longest};
+                   spans.end, spans.count, longest, longest_key};
     PyObject *result =
         fold_all(&units, (const unsigned char *)PyBytes_AS_STRING(args[4]), args[5], args[6]);
     release_spans(&spans);
@@ -437,8 +455,8 @@ static PyMethodDef methods[] = {
     {"fold_keys", (PyCFunction)(void (*)(void))fold_keys, METH_FASTCALL,
      "fold_keys(units, ascii, blocks, missing) -> list of key bytes or None"},
     {"fold_spans", (PyCFunction)(void (*)(void))fold_spans, METH_FASTCALL,
-     "fold_spans(body, starts, ends, longest, ascii, blocks, missing) -> list of key bytes "
-     "or None"},
+     "fold_spans(body, starts, ends, longest, ascii, blocks, missing[, longest_key]) -> list "
+     "of key bytes or None"},
     {NULL, NULL, 0, NULL},
 };
 

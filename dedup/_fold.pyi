@@ -11,6 +11,7 @@ def fold_spans(
     ascii: bytes,
     blocks: list[bytes | None],
     missing: set[int],
+    longest_key: int = ...,
     /,
 ) -> list[bytes | None]: ...
 def char_counts(keys: list[bytes], /) -> list[int]: ...

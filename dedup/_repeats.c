@@ -223,6 +223,46 @@ done:
     return result;
 }
 
+/* distinct(fingerprints) -> bytes: the fingerprints without their repeats, in order, as
+ * native uint64. */
+static PyObject *distinct(PyObject *module, PyObject *fingerprints) {
+    Py_buffer fps_view;
+    if (get_array(fingerprints, &fps_view, 'Q', "fingerprints") < 0)
+        return NULL;
+    const uint64_t *fps = fps_view.buf;
+    Py_ssize_t count = fps_view.len / 8, kept = 0;
+    PyObject *result = NULL;
+    size_t size = 16;
+    while (size < (size_t)count * 2)
+        size <<= 1;
+    Slot *slots = PyMem_Malloc(size * sizeof *slots);
+    uint64_t *out = PyMem_Malloc(((size_t)count + 1) * sizeof *out);
+    if (!slots || !out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(slots, 0xff, size * sizeof *slots); /* a position of -1 marks an empty slot */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (i + AHEAD < count)
+            PREFETCH(&slots[slot_of(fps[i + AHEAD], size)]);
+        uint64_t fingerprint = fps[i];
+        size_t slot = slot_of(fingerprint, size);
+        while (slots[slot].position >= 0 && slots[slot].fingerprint != fingerprint)
+            slot = (slot + 1) & (size - 1);
+        if (slots[slot].position < 0) {
+            slots[slot].fingerprint = fingerprint;
+            slots[slot].position = i;
+            out[kept++] = fingerprint;
+        }
+    }
+    result = PyBytes_FromStringAndSize((const char *)out, kept * 8);
+done:
+    PyMem_Free(slots);
+    PyMem_Free(out);
+    PyBuffer_Release(&fps_view);
+    return result;
+}
+
 /* first_copies_among(first_of_all, active, first_of) -> bytes: what first_copies gives
  * for the fingerprints of the units in active (a list of ascending unit indices), worked
  * out from first_of_all, the first copies among all units: two units have one
@@ -732,6 +772,8 @@ static PyObject *unmark(PyObject *module, PyObject *const *args, Py_ssize_t narg
 static PyMethodDef methods[] = {
     {"first_copies", (PyCFunction)(void (*)(void))first_copies, METH_FASTCALL,
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
+    {"distinct", (PyCFunction)distinct, METH_O,
+     "distinct(fingerprints) -> the fingerprints without their repeats, as native uint64"},
     {"first_copies_among", (PyCFunction)(void (*)(void))first_copies_among, METH_FASTCALL,
      "first_copies_among(first_of_all, active, first_of): first_copies of active's units"},
     {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,

@@ -17,7 +17,7 @@ from itertools import compress, repeat
 from operator import not_, or_
 from typing import ParamSpec, TypeVar
 
-from .boilerplate import WEAK, Rule, builtin_matcher
+from .boilerplate import MAX_KEY_BYTES, WEAK, Rule, builtin_matcher
 from .config import CleanConfig
 from .detectors import (
     REPEAT,
@@ -29,13 +29,14 @@ from .detectors import (
 )
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprinter, fingerprints_of
-from .learn import LEARNED, distinct, sized_to_learn
+from .learn import LEARNED, distinct
 from .nested import AdjacentPairs, find_nested
 from .normalize import (
     get_profile,
     make_bulk_key_function,
     make_key_function,
     make_span_key_function,
+    shortened,
 )
 from .patterns import DROP, KEEP, UserRule, UserRules
 from .render import deleted_ranges
@@ -205,14 +206,17 @@ class Cleaner:
         """The fingerprint of a unit's bytes."""
         return self._fingerprint(self._key(text))
 
-    def _keyed(self, data: bytes) -> tuple[Segmentation, list[bytes] | None, list[bytes]]:
+    def _keyed(
+        self, data: bytes, longest_key: int | None = None
+    ) -> tuple[Segmentation, list[bytes] | None, list[bytes]]:
         """The document's units and their keys; the units' bytes only when the user's
-        rules read them."""
+        rules read them. A key over ``longest_key`` bytes is left empty."""
         seg = segment(data, self.config.unit)
         if self._user:
             units = list(map(seg.body.__getitem__, map(slice, seg.starts, seg.ends)))
-            return seg, units, self._keys(units)
-        return seg, None, self._span_keys(seg.body, seg.starts, seg.ends)
+            keys = self._keys(units)
+            return seg, units, keys if longest_key is None else shortened(keys, longest_key)
+        return seg, None, self._span_keys(seg.body, seg.starts, seg.ends, longest_key)
 
     def _analyse(self, data: bytes) -> _Units:
         seg, units, keys = self._keyed(data)
@@ -228,12 +232,13 @@ class Cleaner:
     def unit_fingerprints(self, data: bytes) -> tuple[int, Sequence[int], list[int]]:
         """The map step of learning: (document fingerprint, the distinct fingerprints of
         the learnable units, those among them that are short)."""
-        _, units, keys = self._keyed(data)
-        # Learnable: short enough and no divider, nor on the keep-list. The length first,
-        # so that only the units short enough are searched for a letter, fingerprinted
-        # and counted (prose paragraphs hold most of a document's bytes).
-        sized = sized_to_learn(keys)
-        sized_keys = list(map(keys.__getitem__, sized))
+        # Learnable: short enough and no divider, nor on the keep-list. The length first:
+        # a key too long to learn is not even finished (it is left empty, as are the keys
+        # of blank units), so only the units short enough are folded whole, searched for a
+        # letter, fingerprinted and counted. Prose paragraphs hold most of the bytes.
+        _, units, keys = self._keyed(data, MAX_KEY_BYTES)
+        sized = list(compress(range(len(keys)), keys))  # the keys not left empty
+        sized_keys = list(filter(None, keys))
         excluded: Iterable[bool] = structural_flags(sized_keys)
         if units is not None:
             kept_by_user = map(self._user.keeps, map(units.__getitem__, sized), sized_keys)

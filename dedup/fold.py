@@ -21,10 +21,12 @@ True
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 KeyFunction = Callable[[str], str]
 
@@ -149,27 +151,55 @@ def compiled_key_function(
     return keys
 
 
+class SpanFolder(Protocol):
+    """``(body, starts, ends, longest, longest_key) -> keys`` of ``body[starts[i]:ends[i]]``
+    (see :func:`compiled_span_key_function`)."""
+
+    def __call__(
+        self,
+        body: bytes,
+        starts: array[int],
+        ends: array[int],
+        longest: int,
+        longest_key: int = sys.maxsize,
+    ) -> list[bytes | None]: ...
+
+
 def compiled_span_key_function(
     drop: KeyFunction,
     nfkc: KeyFunction,
     per_char: Sequence[KeyFunction],
     tables: CharacterTables | None = None,
-) -> Callable[[bytes, array[int], array[int], int], list[bytes | None]] | None:
+) -> SpanFolder | None:
     """Like :func:`compiled_key_function`, for the units ``body[starts[i]:ends[i]]``,
-    which are not made: ``(body, starts, ends, longest) -> keys``, with None for a unit
-    over ``longest`` bytes too."""
+    which are not made: ``(body, starts, ends, longest, longest_key) -> keys``, with None
+    for a unit over ``longest`` bytes too, and an empty key for one whose key is over
+    ``longest_key`` bytes (it is not finished)."""
     try:
         from ._fold import fold_spans
     except ImportError:
         return None
     known = tables if tables is not None else shared_tables(drop, nfkc, tuple(per_char))
 
-    def keys(body: bytes, starts: array[int], ends: array[int], longest: int) -> list[bytes | None]:
+    def keys(
+        body: bytes,
+        starts: array[int],
+        ends: array[int],
+        longest: int,
+        longest_key: int = sys.maxsize,
+    ) -> list[bytes | None]:
         def fold(chosen: list[int] | None, missing: set[int]) -> list[bytes | None]:
             some_starts = starts if chosen is None else array("q", map(starts.__getitem__, chosen))
             some_ends = ends if chosen is None else array("q", map(ends.__getitem__, chosen))
             return fold_spans(
-                body, some_starts, some_ends, longest, known.ascii, known.blocks, missing
+                body,
+                some_starts,
+                some_ends,
+                longest,
+                known.ascii,
+                known.blocks,
+                missing,
+                longest_key,
             )
 
         return _with_blocks_built(known, fold)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from math import ceil
-from operator import and_, eq, truth
+from operator import eq
 
-from .boilerplate import MAX_KEY_BYTES, STRONG, WEAK, Rule
+from .boilerplate import STRONG, WEAK, Rule
 from .detectors import first_copies
 
 LEARNED = "learned"
@@ -31,10 +31,25 @@ def group_rule_name(scope: str) -> str:
     return f"{LEARNED}:{'site' if scope == 'folder' else 'batch'}"
 
 
+def _load_distinct() -> Callable[[array[int]], bytes] | None:
+    try:
+        from ._repeats import distinct
+    except ImportError:  # the extension is not built: first copies are found with a dict
+        return None
+    return distinct
+
+
+_compiled_distinct = _load_distinct()
+
+
 def distinct(fingerprints: Iterable[int]) -> Sequence[int]:
     """The fingerprints without their repeats, in order: a typed array for 64-bit ones in
     one (the map step sends them so, and they are found in C), else a list."""
     values = fingerprints if isinstance(fingerprints, array) else list(fingerprints)
+    if _compiled_distinct is not None and isinstance(values, array) and values.typecode == "Q":
+        found = array("Q")
+        found.frombytes(_compiled_distinct(values))
+        return found
     first_of, repeats = first_copies(values)
     if not repeats:
         return values
@@ -108,12 +123,3 @@ class ChromeTable:
             for fingerprint, count in counts.items()
             if count >= needed
         }
-
-
-def sized_to_learn(keys: Sequence[bytes]) -> list[int]:
-    """The indices of the keys short enough (and not empty) to be chrome: those of them
-    that are not dividers are learnable, prose paragraphs are not. Found with C-level
-    calls: a document has a key per unit."""
-    lengths = list(map(len, keys))
-    fits = map(and_, map(truth, lengths), map(MAX_KEY_BYTES.__ge__, lengths))
-    return list(compress(range(len(keys)), fits))

@@ -15,15 +15,16 @@ ASCII bytes that gives exactly the same key as the full pipeline would.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, is_, not_
-from typing import cast
+from typing import Protocol, cast
 
-from .fold import KeyFunction, compiled_key_function, compiled_span_key_function
+from .fold import KeyFunction, SpanFolder, compiled_key_function, compiled_span_key_function
 
 # Characters that are invisible in rendered text, so two copies that differ only by
 # them are the same text to a reader.
@@ -286,40 +287,68 @@ def make_bulk_key_function(
     return bulk
 
 
-def make_span_key_function(
-    profile: Profile, compiled: bool = True
-) -> Callable[[bytes, array[int], array[int]], list[bytes]]:
+class SpanKeyFunction(Protocol):
+    """``(body, starts, ends, longest_key=None) -> keys`` of ``body[starts[i]:ends[i]]``;
+    a key over ``longest_key`` bytes comes back empty, and is not finished in C."""
+
+    def __call__(
+        self, body: bytes, starts: array[int], ends: array[int], longest_key: int | None = None
+    ) -> list[bytes]: ...
+
+
+def make_span_key_function(profile: Profile, compiled: bool = True) -> SpanKeyFunction:
     """Return ``(body, starts, ends) -> keys`` of the units ``body[starts[i]:ends[i]]``,
     equal to :func:`make_bulk_key_function` of them. In C (see :mod:`dedup.fold`) the
     units are read in place: making them cost as much time as keying a third of them,
-    and as much memory as the text.
+    and as much memory as the text. Given ``longest_key``, a key longer than that comes
+    back empty: learning needs only short keys, and most of a page's bytes are in long
+    ones.
 
     >>> spans = array("q", [0, 10]), array("q", [9, 15])
     >>> make_span_key_function(PROFILES["default"])(b"  The END\\nCaf\\xc3\\xa9", *spans)
     [b'the end', b'caf\\xc3\\xa9']
+    >>> make_span_key_function(PROFILES["default"])(b"  The END\\nCaf\\xc3\\xa9", *spans, 6)
+    [b'', b'caf\\xc3\\xa9']
     """
     single = make_key_function(profile)
     in_c = _compiled_spans(profile) if compiled and profile.ascii_fast_path else None
     if in_c is None:
         bulk = make_bulk_key_function(profile, compiled)
 
-        def made(body: bytes, starts: array[int], ends: array[int]) -> list[bytes]:
-            return bulk(list(map(body.__getitem__, map(slice, starts, ends))))
+        def made(
+            body: bytes, starts: array[int], ends: array[int], longest_key: int | None = None
+        ) -> list[bytes]:
+            keys = bulk(list(map(body.__getitem__, map(slice, starts, ends))))
+            return keys if longest_key is None else shortened(keys, longest_key)
 
         return made
     span_keys = in_c
 
-    def keys(body: bytes, starts: array[int], ends: array[int]) -> list[bytes]:
+    def keys(
+        body: bytes, starts: array[int], ends: array[int], longest_key: int | None = None
+    ) -> list[bytes]:
         # A unit over KEY_PIECE_BYTES is keyed in pieces, in bounded memory.
-        result = span_keys(body, starts, ends, KEY_PIECE_BYTES)
-        for index in compress(range(len(result)), map(is_, result, repeat(None))):
+        limit = sys.maxsize if longest_key is None else longest_key
+        result = span_keys(body, starts, ends, KEY_PIECE_BYTES, limit)
+        left = list(compress(range(len(result)), map(is_, result, repeat(None))))
+        for index in left:
             start, end = starts[index], ends[index]
             if end - start > KEY_PIECE_BYTES:
                 result[index] = single(body[start:end])
                 continue
             result[index] = _key_by_pieces(body, start, end, span_keys, single)
+        for index in left:
+            if len(cast(bytes, result[index])) > limit:
+                result[index] = b""
         return cast(list[bytes], result)  # no None is left
 
+    return keys
+
+
+def shortened(keys: list[bytes], longest_key: int) -> list[bytes]:
+    """The keys, with each one over longest_key bytes made empty (in place)."""
+    for index in compress(range(len(keys)), map(longest_key.__lt__, map(len, keys))):
+        keys[index] = b""
     return keys
 
 
@@ -331,7 +360,7 @@ def _key_by_pieces(
     body: bytes,
     start: int,
     end: int,
-    span_keys: Callable[[bytes, array[int], array[int], int], list[bytes | None]],
+    span_keys: SpanFolder,
     single: Callable[[bytes], bytes],
 ) -> bytes:
     """The key of ``body[start:end]``, a unit that C left to Python: cut into pieces after
@@ -348,7 +377,7 @@ def _key_by_pieces(
         piece_starts.append(at)
         piece_ends.append(cut)
         at = cut
-    pieces = span_keys(body, piece_starts, piece_ends, KEY_PIECE_BYTES)
+    pieces = span_keys(body, piece_starts, piece_ends, KEY_PIECE_BYTES, sys.maxsize)
     for index in compress(range(len(pieces)), map(is_, pieces, repeat(None))):
         pieces[index] = single(body[piece_starts[index] : piece_ends[index]])
     return b" ".join(filter(None, pieces))
@@ -364,9 +393,7 @@ def _compiled(profile: Profile) -> Callable[[list[bytes]], list[bytes | None]] |
     return compiled_key_function(*steps) if steps is not None else None
 
 
-def _compiled_spans(
-    profile: Profile,
-) -> Callable[[bytes, array[int], array[int], int], list[bytes | None]] | None:
+def _compiled_spans(profile: Profile) -> SpanFolder | None:
     """The C key function of spans (see :mod:`dedup.fold`) of the profile, if it can
     have one."""
     steps = _foldable_steps(profile)

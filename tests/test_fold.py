@@ -8,7 +8,7 @@ import unicodedata
 from array import array
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup.fold import (
@@ -168,6 +168,30 @@ def test_span_keys_of_long_units_left_to_python_equal_their_keys(texts: list[str
     units = list(map(encode, texts))
     span_keys = make_span_key_function(PROFILES["default"])
     assert span_keys(*spans_of(units)) == list(map(single, units))
+
+
+# Keys of every kind: ASCII runs with whitespace to collapse, letters that fold to other
+# lengths, characters that C leaves to Python, and units long enough to pass a limit.
+@settings(max_examples=300)
+@given(st.lists(_LONG_TEXT | _alphabet, max_size=6), st.integers(0, 90), st.booleans())
+# A key exactly as long as the limit, with whitespace and a dropped character after it.
+@example(["word \u00ad"], 4, True)
+@example(["Plain  text\t\u200b "], 10, True)
+def test_keys_over_the_longest_key_come_back_empty_and_the_others_whole(
+    texts: list[str], longest_key: int, compiled: bool
+) -> None:
+    units = list(map(encode, texts))
+    span_keys = make_span_key_function(PROFILES["default"], compiled)
+    expected = [key if len(key) <= longest_key else b"" for key in map(single, units)]
+    assert span_keys(*spans_of(units), longest_key) == expected
+
+
+def test_a_negative_longest_key_is_refused() -> None:
+    steps = (drop_invisible, nfkc, (casefold, fold_punctuation))
+    span_keys = compiled_span_key_function(*steps)
+    assert span_keys is not None
+    with pytest.raises(ValueError, match="longest_key"):
+        span_keys(b"short", array("q", [0]), array("q", [5]), 100, -1)
 
 
 def test_span_keys_work_out_new_characters_and_leave_long_units_to_python() -> None:

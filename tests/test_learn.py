@@ -7,6 +7,8 @@ from array import array
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup import CleanConfig, Cleaner
 from dedup.boilerplate import STRONG, WEAK, Rule
@@ -164,3 +166,10 @@ def test_a_document_counts_once_however_often_it_holds_a_unit() -> None:
     assert set(table.chrome("site", "learned:site")) == {10, 30}
     assert list(distinct(array("Q", [5, 6, 5, 7, 6]))) == [5, 6, 7]
     assert distinct([2**100, 3, 2**100]) == [2**100, 3]  # 128-bit ones, in a list
+
+
+@given(st.lists(st.sampled_from([0, 1, 7, 2**64 - 1]) | st.integers(0, 2**64 - 1), max_size=200))
+def test_distinct_typed_fingerprints_equal_those_of_a_list(fingerprints: list[int]) -> None:
+    typed = distinct(array("Q", fingerprints))
+    assert isinstance(typed, array)
+    assert list(typed) == distinct(fingerprints) == list(dict.fromkeys(fingerprints))

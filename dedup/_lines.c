@@ -3,7 +3,8 @@
  * (dedup.segment); the line numbers of byte offsets (dedup.results); and the byte ranges
  * that removed units leave out, with the widest gap between kept units (dedup.render).
  * Each is one pass over the bytes, where Python made an object per line or a call per
- * offset or gap.
+ * offset or gap. And the writing of the output: the kept pieces of the input, straight
+ * from it to a file descriptor.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -12,6 +13,12 @@
 
 #include "_arrays.h"
 #include "_utf8.h"
+
+#ifndef _WIN32
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#endif
 
 /* bytes.isspace() of a line's bytes: space, \t, \n, \v, \f and \r. */
 static inline int is_space(unsigned char byte) {
@@ -392,6 +399,107 @@ done:
     return result;
 }
 
+#ifndef _WIN32
+/* Pieces handed to one writev() call (the usual IOV_MAX). */
+#define PIECES_PER_CALL 1024
+
+/* writev() the pieces until all are written: a pipe may take part of them, and a signal
+ * may interrupt the call, after some bytes or none (EINTR). The Python handlers of the
+ * signals that came run after every call, as after os.writev(); an exception one raises
+ * (KeyboardInterrupt) stops the writing. */
+static int writev_all(int descriptor, struct iovec *pieces, int count) {
+    while (count > 0) {
+        ssize_t written;
+        Py_BEGIN_ALLOW_THREADS
+        written = writev(descriptor, pieces, count);
+        Py_END_ALLOW_THREADS
+        int error = errno;
+        if (PyErr_CheckSignals() < 0)
+            return -1;
+        if (written < 0) {
+            if (error == EINTR)
+                continue;
+            errno = error;
+            PyErr_SetFromErrno(PyExc_OSError);
+            return -1;
+        }
+        while (count > 0 && (size_t)written >= pieces->iov_len) {
+            written -= (ssize_t)pieces->iov_len;
+            pieces++;
+            count--;
+        }
+        if (count > 0) {
+            pieces->iov_base = (char *)pieces->iov_base + written;
+            pieces->iov_len -= (size_t)written;
+        }
+    }
+    return 0;
+}
+
+/* write_kept(descriptor, data, ranges): write data without the byte ranges (a list of
+ * sorted, disjoint (start, end) tuples within it), as dedup.render.kept_pieces gives it,
+ * a thousand pieces per writev() and with no copy. */
+static PyObject *write_kept(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "write_kept(descriptor, data, ranges: list)");
+        return NULL;
+    }
+    long descriptor = PyLong_AsLong(args[0]);
+    if (descriptor == -1 && PyErr_Occurred())
+        return NULL;
+    if (descriptor < 0 || descriptor > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "not a file descriptor");
+        return NULL;
+    }
+    Py_buffer data;
+    if (PyObject_GetBuffer(args[1], &data, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *ranges = args[2], *result = NULL;
+    struct iovec pieces[PIECES_PER_CALL];
+    int count = 0;
+    Py_ssize_t position = 0;
+    /* The list's length is read at every step: a signal handler that runs while writing
+     * could change it. */
+    for (Py_ssize_t index = 0; index <= PyList_GET_SIZE(ranges); index++) {
+        Py_ssize_t start = data.len, end = data.len;
+        if (index < PyList_GET_SIZE(ranges)) {
+            PyObject *range = PyList_GET_ITEM(ranges, index);
+            if (!PyTuple_Check(range) || PyTuple_GET_SIZE(range) != 2) {
+                PyErr_SetString(PyExc_TypeError, "each range must be a (start, end) tuple");
+                goto done;
+            }
+            start = PyLong_AsSsize_t(PyTuple_GET_ITEM(range, 0));
+            if (start == -1 && PyErr_Occurred())
+                goto done;
+            end = PyLong_AsSsize_t(PyTuple_GET_ITEM(range, 1));
+            if (end == -1 && PyErr_Occurred())
+                goto done;
+            if (start < position || end < start || end > data.len) {
+                PyErr_SetString(PyExc_ValueError,
+                                "the ranges must be sorted, disjoint and within the data");
+                goto done;
+            }
+        }
+        if (start > position) {
+            pieces[count].iov_base = (char *)data.buf + position;
+            pieces[count].iov_len = (size_t)(start - position);
+            if (++count == PIECES_PER_CALL) {
+                if (writev_all((int)descriptor, pieces, count) < 0)
+                    goto done;
+                count = 0;
+            }
+        }
+        position = end;
+    }
+    if (count > 0 && writev_all((int)descriptor, pieces, count) < 0)
+        goto done;
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&data);
+    return result;
+}
+#endif
+
 static PyMethodDef methods[] = {
     {"deleted_ranges", (PyCFunction)(void (*)(void))deleted_ranges, METH_FASTCALL,
      "deleted_ranges(body, starts, ends, keep, shift): the byte ranges the output leaves out"},
@@ -404,6 +512,10 @@ static PyMethodDef methods[] = {
      "line_table(body): (starts, ends, filled) of every line, as native int64 and bytes"},
     {"line_numbers", (PyCFunction)(void (*)(void))line_numbers, METH_FASTCALL,
      "line_numbers(data, positions, out): the 1-based line of each ascending position"},
+#ifndef _WIN32
+    {"write_kept", (PyCFunction)(void (*)(void))write_kept, METH_FASTCALL,
+     "write_kept(descriptor, data, ranges): write data without the ranges"},
+#endif
     {NULL, NULL, 0, NULL},
 };
 

@@ -7,10 +7,12 @@ import itertools
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from .render import KeptPieces
 
 STDIN = "-"
 # Numbers the temporary files of this process.
@@ -208,12 +210,26 @@ def create_temporary(path: Path, name: list[Path]) -> int:
 _PIECES_PER_CALL = 1024
 
 
+def _load_write_kept() -> Callable[[int, bytes, list[tuple[int, int]]], None] | None:
+    try:
+        from ._lines import write_kept
+    except ImportError:  # not built, or no writev (Windows): os.writev or writelines
+        return None
+    return write_kept
+
+
+_compiled_write_kept = _load_write_kept()
+
+
 def write_pieces(out: BinaryIO, pieces: bytes | Iterable[bytes | memoryview]) -> None:
     """Write bytes, or pieces of bytes in order, to an open binary file.
 
     Pieces (the kept parts of an input, which a cleaned document is made of) go to the
     file descriptor by ``os.writev``, a thousand per call, with no copy joined in memory
     and no system call per piece; a file object without a descriptor gets them one by one.
+    The kept pieces of an input (:class:`~dedup.render.KeptPieces`) are written in C
+    where it is built, with no object made per piece: a document in sentence mode has
+    hundreds of thousands.
     """
     if isinstance(pieces, bytes):
         out.write(pieces)
@@ -227,6 +243,13 @@ def write_pieces(out: BinaryIO, pieces: bytes | Iterable[bytes | memoryview]) ->
         out.writelines(pieces)
         return
     out.flush()
+    if (
+        _compiled_write_kept is not None
+        and isinstance(pieces, KeptPieces)
+        and isinstance(pieces.ranges, list)
+    ):
+        _compiled_write_kept(descriptor, pieces.data, pieces.ranges)
+        return
     batch: list[bytes | memoryview] = []
     for piece in pieces:
         if len(piece):

@@ -113,6 +113,19 @@ def kept_pieces(data: bytes, ranges: Sequence[tuple[int, int]]) -> Iterator[memo
     yield view[position:]
 
 
+class KeptPieces:
+    """:func:`kept_pieces` of data and the ranges, as an iterable that also tells what it
+    is cut from: :func:`dedup.io.write_pieces` writes the pieces straight from data."""
+
+    __slots__ = ("data", "ranges")
+
+    def __init__(self, data: bytes, ranges: Sequence[tuple[int, int]]) -> None:
+        self.data, self.ranges = data, ranges
+
+    def __iter__(self) -> Iterator[memoryview]:
+        return kept_pieces(self.data, self.ranges)
+
+
 def cut(data: bytes, ranges: Sequence[tuple[int, int]]) -> bytes:
     """Data with the sorted, disjoint byte ranges removed.
 

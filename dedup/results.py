@@ -12,11 +12,11 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, compress, repeat, starmap
 from operator import is_not, itemgetter, sub
 from typing import Any, NamedTuple, overload
 
-from .render import cut, kept_pieces
+from .render import KeptPieces, cut
 
 
 def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
@@ -197,13 +197,14 @@ class CleanResult:
         """``len(output)``, without making it."""
         if self.given_output is not None:
             return len(self.given_output)
-        return len(self.data) - sum(end - start for start, end in self.deleted)
+        removed: int = -sum(starmap(sub, self.deleted))  # sub gives start - end
+        return len(self.data) - removed
 
     def output_pieces(self) -> Iterable[bytes | memoryview]:
         """The output's bytes in order, as views of the input where it is not made."""
         if self.given_output is not None or self._made_output is not None:
             return (self.output,)
-        return kept_pieces(self.data, self.deleted)
+        return KeptPieces(self.data, self.deleted)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CleanResult):

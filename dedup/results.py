@@ -40,10 +40,12 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
 def _removed_char_counts(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> array[int]:
     undecided: Iterable[int]
     if _compiled_span_char_counts is not None:
-        counts = array("q")
-        counts.frombytes(_compiled_span_char_counts(data, array("q", starts), array("q", ends)))
+        raw = _compiled_span_char_counts(data, _as_int64s(starts), _as_int64s(ends))
+        counts = _int64s(raw)
         # -1 marks a span that is not UTF-8: rare, so searched for only if there is one.
-        undecided = compress(range(len(counts)), map((-1).__eq__, counts)) if -1 in counts else ()
+        # Its bytes are all 0xff, which no count of a span of a document holds.
+        maybe = _ALL_ONES in raw
+        undecided = compress(range(len(counts)), map((-1).__eq__, counts)) if maybe else ()
     else:
         counts = array("q", map(sub, ends, starts))
         undecided = range(len(counts))
@@ -130,6 +132,16 @@ def _int64s(raw: bytes) -> array[int]:
     column = array("q")
     column.frombytes(raw)
     return column
+
+
+def _as_int64s(values: Sequence[int]) -> array[int]:
+    """values as an array('q'): itself when it is one (not copied one int at a time)."""
+    if isinstance(values, array) and values.typecode == "q":
+        return values
+    return array("q", values)
+
+
+_ALL_ONES = b"\xff" * 8  # -1 as a native int64
 
 
 # Decisions and locations are named tuples: one is built per removed unit, and a frozen
@@ -245,7 +257,7 @@ class CleanResult:
                 listed = rules if isinstance(rules, list) else list(rules)
                 with suppress(TypeError):  # a rule that is not a str: summed in Python
                     totals = _compiled_rule_totals(
-                        listed, array("q", starts), array("q", ends), chars
+                        listed, _as_int64s(starts), _as_int64s(ends), chars
                     )
             if totals is None:
                 totals = {}

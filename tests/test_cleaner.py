@@ -261,3 +261,11 @@ def test_a_result_made_by_hand_goes_through_pickle_whole() -> None:
         "pattern:1": results_module.RuleTotal(1, 3, 3),
         "repeat-batch": results_module.RuleTotal(1, 3, 3),
     }
+
+
+def test_characters_removed_count_bytes_that_are_not_utf8_as_one_each() -> None:
+    line = "A café line with a bad byte, long enough to repeat: ".encode() + b"\xff\n"
+    result = Cleaner(CleanConfig(unit="line")).clean(line + b"Other.\n" + line)
+    (total,) = result.rule_totals().values()
+    removed = line.rstrip(b"\n")
+    assert total.chars == len(removed.decode("utf-8", "replace")) == len(removed) - 1

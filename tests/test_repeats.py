@@ -183,6 +183,21 @@ def test_compiled_finding_columns_equal_python_columns(
     ]
 
 
+@given(
+    st.dictionaries(st.integers(0, 999), st.sampled_from([("repeat", 3), ("x", None)]), max_size=80)
+)
+def test_finding_columns_of_few_findings_among_many_units_equal_python_columns(
+    findings: dict[int, tuple[str, int | None]],
+) -> None:
+    # Fewer findings than a sixteenth of the units are sorted; more are put in order by
+    # unit: both ways give Python's columns.
+    starts, ends = array("q", range(0, 3000, 3)), array("q", range(2, 3000, 3))
+    compiled = results.finding_columns(findings, starts, ends, 0)
+    with patch.object(results, "_compiled_finding_columns", None):
+        assert compiled == results.finding_columns(findings, starts, ends, 0)
+    assert list(compiled.units) == sorted(findings)
+
+
 def test_finding_columns_refuse_a_unit_outside_the_spans() -> None:
     spans = array("q", [0, 5]), array("q", [4, 9])
     for findings in ({2: ("repeat", None)}, {1: ("repeat", 2)}, {-1: ("repeat", None)}):

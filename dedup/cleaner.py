@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import wraps
 from itertools import compress, repeat
 from operator import not_, or_
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, overload
 
 from .boilerplate import MAX_KEY_BYTES, WEAK, Rule, builtin_matcher
 from .config import CleanConfig
@@ -288,8 +288,7 @@ class Cleaner:
         # Whether a unit is structural only matters once it repeats (in the document or
         # the batch), and a unit that repeats among any subset of units repeats among all.
         first_of, repeats = first_copies(fingerprints)
-        repeated = set(repeats)
-        del repeats
+        repeated: Sequence[int] = repeats  # ascending
         batch = self.config.scope == "batch" and window is None
         known: Mapping[int, Location | None] = {}
         if batch:
@@ -298,15 +297,15 @@ class Cleaner:
             known = dict.fromkeys(self._earlier.among(fingerprints))
         if known:
             in_batch = map(known.__contains__, fingerprints)
-            repeated.update(compress(range(count), in_batch))
+            repeated = sorted({*repeats, *compress(range(count), in_batch)})
+        del repeats
         structural = units.protected.copy()
-        repeated_units = list(repeated)
-        flags = structural_flags(list(map(units.keys.__getitem__, repeated_units)))
-        for index in compress(repeated_units, flags):
+        flags = structural_flags(list(map(units.keys.__getitem__, repeated)))
+        for index in compress(repeated, flags):
             structural[index] = True
         rules, user_drops = self._match_rules(units, chrome or {})
         units.units = None  # not needed any more; free them early
-        short = list(map(FILLER_MAX_CHARS.__ge__, units.key_lengths))
+        short = _AtMost(units.key_lengths, FILLER_MAX_CHARS)
         findings = self._detect(
             first_of,
             units.keys,
@@ -377,9 +376,9 @@ class Cleaner:
         protected: list[bool],
         structural: list[bool],
         rules: list[Rule | None],
-        short: list[bool],
+        short: Sequence[bool],
         preset: dict[int, Finding],
-        repeated: set[int],
+        repeated: Sequence[int],
         known: Mapping[int, Location | None],
         edges: tuple[bool, bool],
         seen_rule: str,
@@ -506,6 +505,26 @@ class Cleaner:
         kept = list(compress(range(len(seg)), keep))
         starts = list(map(offset.__add__, map(seg.starts.__getitem__, kept)))
         yield from zip(line_numbers(data, starts), kept)
+
+
+class _AtMost(Sequence[bool]):
+    """Per unit, whether its length is at most a limit: read for few units (those near
+    boilerplate and in wrappers), so not worked out for all of them."""
+
+    def __init__(self, lengths: list[int], limit: int) -> None:
+        self._lengths, self._limit = lengths, limit
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    @overload
+    def __getitem__(self, index: int) -> bool: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[bool]: ...
+    def __getitem__(self, index: int | slice) -> bool | list[bool]:
+        if isinstance(index, slice):
+            return [length <= self._limit for length in self._lengths[index]]
+        return self._lengths[index] <= self._limit
 
 
 def kept_among(units: Sequence[int], flags: bytearray) -> list[int]:

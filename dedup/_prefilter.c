@@ -7,7 +7,8 @@
  * the Matcher indexes its templates and searched entries by) with no more spaces than
  * a key matching by that needle can hold. Every key the Matcher
  * can match is flagged; most of a document's keys are not, and the Matcher never sees
- * them.
+ * them. A key's flag says what it passed: 1 for a literal, else the HAS_ bits of the
+ * tests it passed (dedup.boilerplate reads them).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -15,6 +16,10 @@
 #include <string.h>
 
 #define MAX_AFFIX 8
+
+#define HAS_PREFIX 2
+#define HAS_SUFFIX 4
+#define HAS_NEEDLE 8
 
 /* A set of affixes of one length, packed into integers: open addressing. */
 typedef struct {
@@ -438,9 +443,11 @@ static PyObject *flag_keys(PyObject *module, PyObject *const *args, Py_ssize_t n
             }
         }
         if (!flagged && length <= short_max) {
-            flagged = has_affix(&prefixes, text, length, 0) ||
-                      has_affix(&suffixes, text, length, 1) ||
-                      holds_any(&needles, (const unsigned char *)text, length);
+            /* Each test that holds: Python then looks for heads only in the keys with
+             * one, and so on. Few keys pass any, so all three cost little more. */
+            flagged = (has_affix(&prefixes, text, length, 0) ? HAS_PREFIX : 0) |
+                      (has_affix(&suffixes, text, length, 1) ? HAS_SUFFIX : 0) |
+                      (holds_any(&needles, (const unsigned char *)text, length) ? HAS_NEEDLE : 0);
         }
         out[i] = (char)flagged;
     }
@@ -455,7 +462,8 @@ done:
 static PyMethodDef methods[] = {
     {"flag_keys", (PyCFunction)(void (*)(void))flag_keys, METH_FASTCALL,
      "flag_keys(keys, literals, literal_max, short_max, prefixes, suffixes, needles): one "
-     "byte per key, 1 when the key might match"},
+     "byte per key, not 0 when the key might match: 1 for a literal, else 2 for a prefix | "
+     "4 for a suffix | 8 for a needle"},
     {NULL, NULL, 0, NULL},
 };
 

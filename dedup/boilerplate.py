@@ -42,6 +42,8 @@ def _load_compiled_prefilter() -> Callable[..., bytes] | None:
 
 
 _compiled_prefilter = _load_compiled_prefilter()
+# The tests a key passed in the C pass, as its flag's bits (see dedup/_prefilter.c).
+_HAS_PREFIX, _HAS_SUFFIX, _HAS_NEEDLE = 2, 4, 8
 
 STRONG = "strong"
 WEAK = "weak"
@@ -297,14 +299,21 @@ class Matcher:
         flags = prefilter(keys, *self._prefilter)
         flagged = list(compress(range(len(keys)), flags))
         rules: list[Rule | None] = [None] * len(keys)
-        for index, rule in zip(flagged, self._match_each(list(map(keys.__getitem__, flagged)))):
+        kinds = list(map(flags.__getitem__, flagged))
+        matched = self._match_each(list(map(keys.__getitem__, flagged)), kinds)
+        for index, rule in zip(flagged, matched):
             rules[index] = rule
         return rules
 
-    def _match_each(self, keys: Sequence[bytes]) -> list[Rule | None]:
+    def _match_each(
+        self, keys: Sequence[bytes], kinds: Sequence[int] | None = None
+    ) -> list[Rule | None]:
         """:meth:`match_many` without the C pass; the per-key work is in C-level calls.
 
         Only keys that share a literal with some template reach a regular expression.
+        ``kinds`` may say, per key, which of the C pass's tests it passed (the
+        ``_HAS_`` bits): a key is then only looked up by head if it has one of the
+        prefixes, and so on.
         """
         rules = list(map(self.literals.get, keys))
         if self._long_literals:
@@ -320,21 +329,34 @@ class Matcher:
             sized = map(MAX_KEY_BYTES.__ge__, map(len, keys))
             indices = list(compress(indices, map(and_, sized, unmatched)))
             short = list(map(keys.__getitem__, indices))
+
+        kinds_of_short = None if kinds is None else list(map(kinds.__getitem__, indices))
+
+        def passing(kind: int) -> tuple[Sequence[int], Sequence[bytes]]:
+            """The indices and keys among the short ones that passed this test in C."""
+            if kinds_of_short is None:
+                return indices, short
+            having = list(compress(range(len(short)), map(and_, repeat(kind), kinds_of_short)))
+            return list(map(indices.__getitem__, having)), list(map(short.__getitem__, having))
+
         candidates: dict[int, list[_Ranked]] = {}
+        headed, head_keys = passing(_HAS_PREFIX)
         for length, table in self._heads.items():
             cut = itemgetter(slice(0, length))
-            for index in compress(indices, map(table.get, map(cut, short))):
+            for index in compress(headed, map(table.get, map(cut, head_keys))):
                 candidates.setdefault(index, []).extend(table[keys[index][:length]])
+        tailed, tail_keys = passing(_HAS_SUFFIX)
         for length, table in self._tails.items():
             cut = itemgetter(slice(-length, None))
-            for index in compress(indices, map(table.get, map(cut, short))):
+            for index in compress(tailed, map(table.get, map(cut, tail_keys))):
                 candidates.setdefault(index, []).extend(table[keys[index][-length:]])
-        haystack = _Haystack(short)
+        holding, hay = passing(_HAS_NEEDLE)
+        haystack = _Haystack(hay)
         for inner, items in self._inner.items():
             bound = self._inner_spaces[inner]
             for position in haystack.holding(inner):
-                if bound is None or short[position].count(b" ") <= bound:
-                    candidates.setdefault(indices[position], []).extend(items)
+                if bound is None or hay[position].count(b" ") <= bound:
+                    candidates.setdefault(holding[position], []).extend(items)
         if self._anywhere:
             for index in indices:
                 candidates.setdefault(index, []).extend(self._anywhere)
@@ -347,10 +369,10 @@ class Matcher:
                     rules[index] = rule
                     break
         if self._searched:
-            self._search_many(indices, haystack, rules)
+            self._search_many(holding, haystack, rules)
         # Only keys that begin like some strong literal are looked up, selected in C.
-        heads = map(itemgetter(slice(0, _STRONG_HEAD)), short)
-        for index in compress(indices, map(self._strong_heads.__contains__, heads)):
+        heads = map(itemgetter(slice(0, _STRONG_HEAD)), head_keys)
+        for index in compress(headed, map(self._strong_heads.__contains__, heads)):
             if rules[index] is None:
                 rules[index] = self._prefix_rule(keys[index])
         return rules

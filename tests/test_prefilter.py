@@ -4,7 +4,8 @@ A key is flagged when it is one of the literals (and no longer than ``literal_ma
 or, no longer than ``short_max``, when it starts with a prefix, ends with a suffix, or
 holds a needle with no more spaces than the needle allows (-1: any number). The C code
 only adds ways of failing fast (bit maps, a scan that strides, a set of needles per
-range of space counts), so it must flag exactly these keys.
+range of space counts), so it must flag exactly these keys. The flag is 1 for a literal,
+else 2 for a prefix, 4 for a suffix and 8 for a needle, added up.
 """
 
 from __future__ import annotations
@@ -27,18 +28,17 @@ def flag_keys_in_python(
     suffixes: list[bytes],
     needles: list[Needle],
 ) -> bytes:
-    def flagged(key: bytes) -> bool:
+    def flagged(key: bytes) -> int:
         if len(key) <= literal_max and key in literals:
-            return True
+            return 1
         if len(key) > short_max:
-            return False
-        return (
-            any(key.startswith(prefix) for prefix in prefixes)
-            or any(key.endswith(suffix) for suffix in suffixes)
-            or any(
-                needle in key and (most < 0 or key.count(b" ") <= most) for needle, most in needles
-            )
+            return 0
+        prefixed = any(key.startswith(prefix) for prefix in prefixes)
+        suffixed = any(key.endswith(suffix) for suffix in suffixes)
+        holding = any(
+            needle in key and (most < 0 or key.count(b" ") <= most) for needle, most in needles
         )
+        return 2 * prefixed | 4 * suffixed | 8 * holding
 
     return bytes(map(flagged, keys))
 

@@ -675,6 +675,35 @@ done:
     return result;
 }
 
+/* kept_positions(flags: bytes-like) -> list: the positions whose flag is not 0, in
+ * order: an int is made for those only (compress over a range makes one for each). */
+static PyObject *kept_positions(PyObject *module, PyObject *flags_object) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(flags_object, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const unsigned char *flags = view.buf;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < view.len; i++)
+        count += flags[i] != 0;
+    PyObject *result = PyList_New(count);
+    if (result == NULL)
+        goto done;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < view.len && at < count; i++) {
+        if (!flags[i])
+            continue;
+        PyObject *position = PyLong_FromSsize_t(i);
+        if (position == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, at++, position);
+    }
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
 /* rule_totals(rules: list of str, starts, ends, chars) -> dict: per rule, in the order
  * rules first occur, [units, bytes, characters] of the spans (array('q')s, one entry per
  * rule). */
@@ -794,6 +823,8 @@ static PyMethodDef methods[] = {
      "first_copies(fingerprints, first_of): fill first_of; return the repeats' positions"},
     {"distinct", (PyCFunction)distinct, METH_O,
      "distinct(fingerprints) -> the fingerprints without their repeats, as native uint64"},
+    {"kept_positions", (PyCFunction)kept_positions, METH_O,
+     "kept_positions(flags) -> the positions whose flag is not 0, in order"},
     {"first_copies_among", (PyCFunction)(void (*)(void))first_copies_among, METH_FASTCALL,
      "first_copies_among(first_of_all, active, first_of): first_copies of active's units"},
     {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,

@@ -84,8 +84,17 @@ def _load_still_kept() -> Callable[[list[int], bytearray], list[int]] | None:
     return still_kept
 
 
+def _load_kept_positions() -> Callable[[bytearray], list[int]] | None:
+    try:
+        from ._repeats import kept_positions
+    except ImportError:  # the extension is not built: kept_among compresses a range
+        return None
+    return kept_positions
+
+
 _compiled_word_flags = _load_word_flags()
 _compiled_still_kept = _load_still_kept()
+_compiled_kept_positions = _load_kept_positions()
 _compiled_unmark = _load_unmark()
 _compiled_char_counts = _load_char_counts()
 
@@ -531,6 +540,8 @@ def kept_among(units: Sequence[int], flags: bytearray) -> list[int]:
     """The units whose flag is not 0, in order: one C pass where ``dedup._repeats`` is
     built (the same int objects, none made), else C-level calls per unit."""
     if isinstance(units, range) and units == range(len(flags)):
+        if _compiled_kept_positions is not None:
+            return _compiled_kept_positions(flags)
         return list(compress(units, flags))
     if _compiled_still_kept is not None and isinstance(units, list):
         return _compiled_still_kept(units, flags)

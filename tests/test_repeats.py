@@ -215,9 +215,16 @@ def test_units_still_kept_are_read_off_their_flags(flags: list[bool], data: st.D
     assert cleaner_module.kept_among(units, kept) == expected
     with patch.object(cleaner_module, "_compiled_still_kept", None):
         assert cleaner_module.kept_among(units, kept) == expected
-    assert cleaner_module.kept_among(range(len(flags)), kept) == [
-        unit for unit, flag in enumerate(flags) if flag
-    ]
+    every = [unit for unit, flag in enumerate(flags) if flag]
+    assert cleaner_module.kept_among(range(len(flags)), kept) == every
+    with patch.object(cleaner_module, "_compiled_kept_positions", None):
+        assert cleaner_module.kept_among(range(len(flags)), kept) == every
+
+
+def test_any_flag_but_0_keeps_a_unit() -> None:
+    flags = bytearray(b"\x00\x02\xff\x01")
+    assert cleaner_module.kept_among(range(4), flags) == [1, 2, 3]
+    assert cleaner_module.kept_among([0, 1, 2], flags) == [1, 2]
 
 
 def test_still_kept_refuses_a_unit_outside_the_flags() -> None:

@@ -442,17 +442,16 @@ class Cleaner:
                 kept_now = bytearray(kept)
                 _unmark(kept_now, found)
                 remaining = kept_among(active, kept_now)
-            found.update(
-                find_repeats(
-                    remaining,
-                    fingerprints,
-                    first_of,
-                    key_lengths,
-                    structural,
-                    config.min_chars,
-                    config.block_min_chars,
-                )
+            repeats_found = find_repeats(
+                remaining,
+                fingerprints,
+                first_of,
+                key_lengths,
+                structural,
+                config.min_chars,
+                config.block_min_chars,
             )
+            found = _merged(found, repeats_found)
             if batch_seen:
                 seen = map(batch_seen.__contains__, map(fingerprints.__getitem__, remaining))
                 for unit in compress(remaining, seen):
@@ -465,7 +464,7 @@ class Cleaner:
             before = len(findings)
             if any_protected:
                 found = {unit: found[unit] for unit in found if not protected[unit]}
-            findings.update(found)
+            findings = _merged(findings, found)
             if len(findings) == before:
                 break  # nothing new: the kept units are stable
             _unmark(kept, found)
@@ -546,6 +545,16 @@ def kept_among(units: Sequence[int], flags: bytearray) -> list[int]:
     if _compiled_still_kept is not None and isinstance(units, list):
         return _compiled_still_kept(units, flags)
     return list(compress(units, map(flags.__getitem__, units)))
+
+
+def _merged(one: dict[int, Finding], other: dict[int, Finding]) -> dict[int, Finding]:
+    """Two dicts of findings for different units as one, made by adding the smaller to
+    the larger (which is changed, and returned): in sentence mode a pass can find a
+    repeat for half of the units, and copying those twice took as long as finding them."""
+    if len(other) > len(one):
+        one, other = other, one
+    one.update(other)
+    return one
 
 
 def _unmark(flags: bytearray, units: Mapping[int, object]) -> None:

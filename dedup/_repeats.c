@@ -157,9 +157,6 @@ release_fps:
     return result;
 }
 
-/* first_copies(fingerprints, first_of) -> bytes: first_of[i] = the position of the
- * first unit with fingerprints[i]; returns the positions where that is not i (the
- * repeats), as native int64. What dedup.detectors.first_copies does with a dict. */
 /* A fingerprint and the position of its first unit, side by side: a probe of the table
  * reads one cache line, not one in each of two arrays. */
 typedef struct {
@@ -167,36 +164,17 @@ typedef struct {
     int64_t position;
 } Slot;
 
-static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "first_copies(fingerprints, first_of)");
-        return NULL;
-    }
-    Py_buffer fps_view, first_view;
-    if (get_array(args[0], &fps_view, 'Q', "fingerprints") < 0)
-        return NULL;
-    if (get_array(args[1], &first_view, 'q', "first_of") < 0) {
-        PyBuffer_Release(&fps_view);
-        return NULL;
-    }
-    const uint64_t *fps = fps_view.buf;
-    int64_t *first_of = first_view.buf;
-    Py_ssize_t count = fps_view.len / 8, repeats = 0;
-    PyObject *result = NULL;
-    Slot *slots = NULL;
-    int64_t *found = NULL;
-    if (first_view.len / 8 != count) {
-        PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
-        goto done;
-    }
+/* first_of[i] = the position of the first of the count fingerprints equal to fps[i],
+ * with an open-addressing table, each slot fetched some fingerprints ahead; -1 with
+ * MemoryError set if the table cannot be made. */
+static int first_positions(const uint64_t *fps, Py_ssize_t count, int64_t *first_of) {
     size_t size = 16;
     while (size < (size_t)count * 2)
         size <<= 1;
-    slots = PyMem_Malloc(size * sizeof *slots);
-    found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
-    if (!slots || !found) {
+    Slot *slots = PyMem_Malloc(size * sizeof *slots);
+    if (!slots) {
         PyErr_NoMemory();
-        goto done;
+        return -1;
     }
     memset(slots, 0xff, size * sizeof *slots); /* a position of -1 marks an empty slot */
     for (Py_ssize_t i = 0; i < count; i++) {
@@ -209,14 +187,48 @@ static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_
         if (slots[slot].position < 0) {
             slots[slot].fingerprint = fingerprint;
             slots[slot].position = i;
-        } else {
-            found[repeats++] = i;
         }
         first_of[i] = slots[slot].position;
     }
+    PyMem_Free(slots);
+    return 0;
+}
+
+/* first_copies(fingerprints, first_of) -> bytes: first_of[i] = the position of the
+ * first unit with fingerprints[i]; returns the positions where that is not i (the
+ * repeats), as native int64. What dedup.detectors.first_copies does with a dict. */
+static PyObject *first_copies(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "first_copies(fingerprints, first_of)");
+        return NULL;
+    }
+    Py_buffer fps_view, first_view;
+    if (get_array(args[0], &fps_view, 'Q', "fingerprints") < 0)
+        return NULL;
+    if (get_array(args[1], &first_view, 'q', "first_of") < 0) {
+        PyBuffer_Release(&fps_view);
+        return NULL;
+    }
+    int64_t *first_of = first_view.buf;
+    Py_ssize_t count = fps_view.len / 8, repeats = 0;
+    PyObject *result = NULL;
+    int64_t *found = NULL;
+    if (first_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "the arrays' lengths do not agree");
+        goto done;
+    }
+    found = PyMem_Malloc(((size_t)count + 1) * sizeof *found);
+    if (!found) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (first_positions(fps_view.buf, count, first_of) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < count; i++)
+        if (first_of[i] != i)
+            found[repeats++] = i;
     result = PyBytes_FromStringAndSize((const char *)found, repeats * 8);
 done:
-    PyMem_Free(slots);
     PyMem_Free(found);
     PyBuffer_Release(&first_view);
     PyBuffer_Release(&fps_view);
@@ -232,32 +244,20 @@ static PyObject *distinct(PyObject *module, PyObject *fingerprints) {
     const uint64_t *fps = fps_view.buf;
     Py_ssize_t count = fps_view.len / 8, kept = 0;
     PyObject *result = NULL;
-    size_t size = 16;
-    while (size < (size_t)count * 2)
-        size <<= 1;
-    Slot *slots = PyMem_Malloc(size * sizeof *slots);
+    int64_t *first_of = PyMem_Malloc(((size_t)count + 1) * sizeof *first_of);
     uint64_t *out = PyMem_Malloc(((size_t)count + 1) * sizeof *out);
-    if (!slots || !out) {
+    if (!first_of || !out) {
         PyErr_NoMemory();
         goto done;
     }
-    memset(slots, 0xff, size * sizeof *slots); /* a position of -1 marks an empty slot */
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (i + AHEAD < count)
-            PREFETCH(&slots[slot_of(fps[i + AHEAD], size)]);
-        uint64_t fingerprint = fps[i];
-        size_t slot = slot_of(fingerprint, size);
-        while (slots[slot].position >= 0 && slots[slot].fingerprint != fingerprint)
-            slot = (slot + 1) & (size - 1);
-        if (slots[slot].position < 0) {
-            slots[slot].fingerprint = fingerprint;
-            slots[slot].position = i;
-            out[kept++] = fingerprint;
-        }
-    }
+    if (first_positions(fps, count, first_of) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < count; i++)
+        if (first_of[i] == i)
+            out[kept++] = fps[i];
     result = PyBytes_FromStringAndSize((const char *)out, kept * 8);
 done:
-    PyMem_Free(slots);
+    PyMem_Free(first_of);
     PyMem_Free(out);
     PyBuffer_Release(&fps_view);
     return result;
@@ -331,7 +331,7 @@ done:
     return result;
 }
 
-/* gather(values, positions, out), positions, out): out[i] = values[positions[i]], for a list of positions. */
+/* gather(values, positions, out): out[i] = values[positions[i]], for a list of positions. */
 static PyObject *gather(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyList_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "gather(values, positions: list, out)");

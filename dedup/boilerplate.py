@@ -30,18 +30,11 @@ from importlib import resources
 from itertools import accumulate, compress, repeat
 from operator import and_, contains, is_, itemgetter, not_
 
+from .native import optional
 from .normalize import get_profile, make_key_function
 
-
-def _load_compiled_prefilter() -> Callable[..., bytes] | None:
-    try:
-        from ._prefilter import flag_keys
-    except ImportError:  # the extension is not built: every key takes the Python path
-        return None
-    return flag_keys
-
-
-_compiled_prefilter = _load_compiled_prefilter()
+# Without the extension: every key takes the Python path.
+_compiled_prefilter: Callable[..., bytes] | None = optional("_prefilter", "flag_keys")
 # The tests a key passed in the C pass, as its flag's bits (see dedup/_prefilter.c).
 _HAS_PREFIX, _HAS_SUFFIX, _HAS_NEEDLE = 2, 4, 8
 

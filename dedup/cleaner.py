@@ -30,6 +30,7 @@ from .detectors import (
 from .fingerprint_set import EarlierUnits
 from .hashing import fingerprinter, fingerprints_of
 from .learn import LEARNED, distinct
+from .native import optional
 from .nested import AdjacentPairs, find_nested
 from .normalize import (
     get_profile,
@@ -51,52 +52,22 @@ from .results import (
 from .seen import MemorySeen, SeenStore
 from .segment import Segmentation, segment
 
-
-def _load_char_counts() -> Callable[[list[bytes]], list[int]] | None:
-    try:
-        from ._fold import char_counts
-    except ImportError:  # the extension is not built: char_counts decodes in Python
-        return None
-    return char_counts
-
-
-def _load_word_flags() -> Callable[[list[bytes]], bytes] | None:
-    try:
-        from ._fold import word_flags
-    except ImportError:  # the extension is not built: a regex searches each key
-        return None
-    return word_flags
-
-
-def _load_unmark() -> Callable[[bytearray, dict[int, Finding]], None] | None:
-    try:
-        from ._repeats import unmark
-    except ImportError:  # the extension is not built: _unmark sets each flag by a call
-        return None
-    return unmark
-
-
-def _load_still_kept() -> Callable[[list[int], bytearray], list[int]] | None:
-    try:
-        from ._repeats import still_kept
-    except ImportError:  # the extension is not built: kept_among filters in Python
-        return None
-    return still_kept
-
-
-def _load_kept_positions() -> Callable[[bytearray], list[int]] | None:
-    try:
-        from ._repeats import kept_positions
-    except ImportError:  # the extension is not built: kept_among compresses a range
-        return None
-    return kept_positions
-
-
-_compiled_word_flags = _load_word_flags()
-_compiled_still_kept = _load_still_kept()
-_compiled_kept_positions = _load_kept_positions()
-_compiled_unmark = _load_unmark()
-_compiled_char_counts = _load_char_counts()
+# Without the extension: a regex searches each key.
+_compiled_word_flags: Callable[[list[bytes]], bytes] | None = optional("_fold", "word_flags")
+# Without the extension: kept_among filters in Python.
+_compiled_still_kept: Callable[[list[int], bytearray], list[int]] | None = optional(
+    "_repeats", "still_kept"
+)
+# Without the extension: kept_among compresses a range.
+_compiled_kept_positions: Callable[[bytearray], list[int]] | None = optional(
+    "_repeats", "kept_positions"
+)
+# Without the extension: _unmark sets each flag by a call.
+_compiled_unmark: Callable[[bytearray, dict[int, Finding]], None] | None = optional(
+    "_repeats", "unmark"
+)
+# Without the extension: char_counts decodes in Python.
+_compiled_char_counts: Callable[[list[bytes]], list[int]] | None = optional("_fold", "char_counts")
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

@@ -16,6 +16,7 @@ from operator import ne
 from typing import NamedTuple
 
 from .boilerplate import EDGE, STRONG, Rule
+from .native import int64s
 
 
 class _Compiled(NamedTuple):
@@ -222,7 +223,7 @@ def copied_runs(
     compiled = _compiled
     if compiled is not None and isinstance(fingerprints, array) and fingerprints.typecode == "Q":
         out = array("q", bytes(8 * len(repeats)))
-        compiled.copied_runs(fingerprints, _typed(first_of), _typed(repeats), out)
+        compiled.copied_runs(fingerprints, int64s(first_of), int64s(repeats), out)
         return out
     copies: dict[int, list[int]] = {}  # fingerprint -> positions of later copies
     chain_before: dict[int, int] = {}  # for the previous position: source position -> run length
@@ -242,12 +243,6 @@ def copied_runs(
         run_length.append(max(chain.values()))
         chain_before = chain
     return run_length
-
-
-def _typed(positions: Sequence[int]) -> array[int]:
-    if isinstance(positions, array) and positions.typecode == "q":
-        return positions
-    return array("q", positions)
 
 
 def _is_all(active: Sequence[int], fingerprints: Sequence[int]) -> bool:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import xxhash
 
+from .native import optional
+
 Fingerprinter = Callable[[bytes], int]
 
 HASH_BITS = (64, 128)
@@ -46,15 +48,8 @@ def fingerprint_table(fingerprints: Iterable[int], bits: int = 64) -> Sequence[i
     return array("Q", fingerprints) if bits == 64 else list(fingerprints)
 
 
-def _load_xxh3_64_all() -> Callable[[list[bytes]], bytes] | None:
-    try:
-        from ._fingerprints import xxh3_64_all
-    except ImportError:  # the extension is not built: xxhash is called once per key
-        return None
-    return xxh3_64_all
-
-
-_xxh3_64_all = _load_xxh3_64_all()
+# Without the extension: xxhash is called once per key.
+_xxh3_64_all: Callable[[list[bytes]], bytes] | None = optional("_fingerprints", "xxh3_64_all")
 
 
 def fingerprints_of(keys: list[bytes], bits: int = 64) -> Sequence[int]:

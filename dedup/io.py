@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .native import optional
 from .render import KeptPieces
 
 STDIN = "-"
@@ -210,15 +211,10 @@ def create_temporary(path: Path, name: list[Path]) -> int:
 _PIECES_PER_CALL = 1024
 
 
-def _load_write_kept() -> Callable[[int, bytes, list[tuple[int, int]]], None] | None:
-    try:
-        from ._lines import write_kept
-    except ImportError:  # not built, or no writev (Windows): os.writev or writelines
-        return None
-    return write_kept
-
-
-_compiled_write_kept = _load_write_kept()
+# Not built, or no writev (Windows): os.writev or writelines.
+_compiled_write_kept: Callable[[int, bytes, list[tuple[int, int]]], None] | None = optional(
+    "_lines", "write_kept"
+)
 
 
 def write_pieces(out: BinaryIO, pieces: bytes | Iterable[bytes | memoryview]) -> None:

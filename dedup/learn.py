@@ -22,6 +22,7 @@ from operator import eq
 
 from .boilerplate import STRONG, WEAK, Rule
 from .detectors import first_copies
+from .native import optional
 
 LEARNED = "learned"
 
@@ -31,15 +32,8 @@ def group_rule_name(scope: str) -> str:
     return f"{LEARNED}:{'site' if scope == 'folder' else 'batch'}"
 
 
-def _load_distinct() -> Callable[[array[int]], bytes] | None:
-    try:
-        from ._repeats import distinct
-    except ImportError:  # the extension is not built: first copies are found with a dict
-        return None
-    return distinct
-
-
-_compiled_distinct = _load_distinct()
+# Without the extension: first copies are found with a dict.
+_compiled_distinct: Callable[[array[int]], bytes] | None = optional("_repeats", "distinct")
 
 
 def distinct(fingerprints: Iterable[int]) -> Sequence[int]:

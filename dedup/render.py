@@ -13,18 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import compress
 from operator import not_
 
+from .native import optional
 from .segment import Segmentation
 
-
-def _load_compiled_ranges() -> Callable[[bytes, array[int], array[int], bytes, int], bytes] | None:
-    try:
-        from ._lines import deleted_ranges
-    except ImportError:  # the extension is not built: the Python loop does the same
-        return None
-    return deleted_ranges
-
-
-_compiled_ranges = _load_compiled_ranges()
+# Without the extension: the Python loop does the same.
+_compiled_ranges: Callable[[bytes, array[int], array[int], bytes, int], bytes] | None = optional(
+    "_lines", "deleted_ranges"
+)
 
 
 def render(seg: Segmentation, keep: Sequence[int]) -> bytes:

@@ -16,18 +16,13 @@ from itertools import chain, compress, repeat, starmap
 from operator import is_not, itemgetter, sub
 from typing import Any, NamedTuple, overload
 
+from .native import int64s, optional
 from .render import KeptPieces, cut
 
-
-def _load_span_char_counts() -> Callable[[bytes, array[int], array[int]], bytes] | None:
-    try:
-        from ._fold import span_char_counts
-    except ImportError:  # the extension is not built: removed_chars decodes in Python
-        return None
-    return span_char_counts
-
-
-_compiled_span_char_counts = _load_span_char_counts()
+# Without the extension: removed_chars decodes in Python.
+_compiled_span_char_counts: Callable[[bytes, array[int], array[int]], bytes] | None = optional(
+    "_fold", "span_char_counts"
+)
 
 
 def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
@@ -40,8 +35,8 @@ def removed_chars(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> li
 def _removed_char_counts(data: bytes, starts: Sequence[int], ends: Sequence[int]) -> array[int]:
     undecided: Iterable[int]
     if _compiled_span_char_counts is not None:
-        raw = _compiled_span_char_counts(data, _as_int64s(starts), _as_int64s(ends))
-        counts = _int64s(raw)
+        raw = _compiled_span_char_counts(data, int64s(starts), int64s(ends))
+        counts = _column_of(raw)
         # -1 marks a span that is not UTF-8: rare, so searched for only if there is one.
         # Its bytes are all 0xff, which no count of a span of a document holds.
         maybe = _ALL_ONES in raw
@@ -55,24 +50,14 @@ def _removed_char_counts(data: bytes, starts: Sequence[int], ends: Sequence[int]
     return counts
 
 
-def _load_finding_columns() -> Callable[..., tuple[Any, ...]] | None:
-    try:
-        from ._repeats import finding_columns
-    except ImportError:  # the extension is not built: finding_columns maps in Python
-        return None
-    return finding_columns
-
-
-def _load_rule_totals() -> Callable[..., dict[str, list[int]]] | None:
-    try:
-        from ._repeats import rule_totals
-    except ImportError:  # the extension is not built: rule_totals sums in Python
-        return None
-    return rule_totals
-
-
-_compiled_finding_columns = _load_finding_columns()
-_compiled_rule_totals = _load_rule_totals()
+# Without the extension: finding_columns maps in Python.
+_compiled_finding_columns: Callable[..., tuple[Any, ...]] | None = optional(
+    "_repeats", "finding_columns"
+)
+# Without the extension: rule_totals sums in Python.
+_compiled_rule_totals: Callable[..., dict[str, list[int]]] | None = optional(
+    "_repeats", "rule_totals"
+)
 
 
 class FindingColumns(NamedTuple):
@@ -104,13 +89,13 @@ def finding_columns(
             _compiled_finding_columns(findings, starts, ends, offset)
         )
         return FindingColumns(
-            _int64s(units),
-            _int64s(unit_starts),
-            _int64s(unit_ends),
+            _column_of(units),
+            _column_of(unit_starts),
+            _column_of(unit_ends),
             rules,
-            _int64s(copied),
-            _int64s(copy_starts),
-            _int64s(copy_units),
+            _column_of(copied),
+            _column_of(copy_starts),
+            _column_of(copy_units),
         )
     units = sorted(findings)
     found = list(map(findings.__getitem__, units))
@@ -128,17 +113,11 @@ def finding_columns(
     )
 
 
-def _int64s(raw: bytes) -> array[int]:
+def _column_of(raw: bytes) -> array[int]:
+    """The array('q') of native int64 bytes, as the C functions return them."""
     column = array("q")
     column.frombytes(raw)
     return column
-
-
-def _as_int64s(values: Sequence[int]) -> array[int]:
-    """values as an array('q'): itself when it is one (not copied one int at a time)."""
-    if isinstance(values, array) and values.typecode == "q":
-        return values
-    return array("q", values)
 
 
 _ALL_ONES = b"\xff" * 8  # -1 as a native int64
@@ -256,9 +235,7 @@ class CleanResult:
             if _compiled_rule_totals is not None:
                 listed = rules if isinstance(rules, list) else list(rules)
                 with suppress(TypeError):  # a rule that is not a str: summed in Python
-                    totals = _compiled_rule_totals(
-                        listed, _as_int64s(starts), _as_int64s(ends), chars
-                    )
+                    totals = _compiled_rule_totals(listed, int64s(starts), int64s(ends), chars)
             if totals is None:
                 totals = {}
                 for rule, start, end, count in zip(rules, starts, ends, chars, strict=True):
@@ -397,15 +374,10 @@ def _unpickled_result(
     return result
 
 
-def _load_line_numbers() -> Callable[[bytes, array[int], array[int]], None] | None:
-    try:
-        from ._lines import line_numbers
-    except ImportError:  # the extension is not built: line_numbers counts in Python
-        return None
-    return line_numbers
-
-
-_compiled_line_numbers = _load_line_numbers()
+# Without the extension: line_numbers counts in Python.
+_compiled_line_numbers: Callable[[bytes, array[int], array[int]], None] | None = optional(
+    "_lines", "line_numbers"
+)
 
 
 def line_numbers(data: bytes, ascending: Sequence[int]) -> Sequence[int]:

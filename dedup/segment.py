@@ -21,48 +21,20 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import and_, le, ne, not_, sub, truth
 
+from .native import optional
 from .sentences import ABBREVIATIONS, is_abbreviation_word, split_sentences
-
-
-def _load_line_table() -> Callable[[bytes], tuple[bytes, bytes, bytes]] | None:
-    try:
-        from ._lines import line_table
-    except ImportError:  # the extension is not built: _split_lines does it in Python
-        return None
-    return line_table
-
-
-def _load_block_table() -> Callable[..., tuple[bytes, bytes]] | None:
-    try:
-        from ._lines import block_table
-    except ImportError:  # the extension is not built: blocks are found in Python
-        return None
-    return block_table
-
-
-def _load_block_spans() -> Callable[..., bytes] | None:
-    try:
-        from ._lines import block_spans
-    except ImportError:  # the extension is not built: the spans are gathered in Python
-        return None
-    return block_spans
-
-
-def _load_sentence_spans() -> Callable[..., bytes] | None:
-    try:
-        from ._sentences import sentence_spans
-    except ImportError:  # the extension is not built: split_sentences runs per line
-        return None
-    return sentence_spans
-
 
 # Longer lines are cut into sentences in Python, which holds one byte per character
 # where C holds twelve (96 MB for a line this long).
 _MAX_LINE_IN_C = 8 << 20
-_line_table = _load_line_table()
-_block_table = _load_block_table()
-_block_spans = _load_block_spans()
-_sentence_spans_in_c = _load_sentence_spans()
+# Without the extension: _split_lines does it in Python.
+_line_table: Callable[[bytes], tuple[bytes, bytes, bytes]] | None = optional("_lines", "line_table")
+# Without the extension: blocks are found in Python.
+_block_table: Callable[..., tuple[bytes, bytes]] | None = optional("_lines", "block_table")
+# Without the extension: the spans are gathered in Python.
+_block_spans: Callable[..., bytes] | None = optional("_lines", "block_spans")
+# Without the extension: split_sentences runs per line.
+_sentence_spans_in_c: Callable[..., bytes] | None = optional("_sentences", "sentence_spans")
 
 BOM = b"\xef\xbb\xbf"
 _SENTENCE_END = tuple(mark.encode() for mark in '.!?:;"”»。！？')
